@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# libpassthru: plain Makefile. `make`, `make check`, `make check-asan`,
+# `make run`, `make install PREFIX=... DESTDIR=...`, `make bench`.
+
+VERSION := $(shell sed -n 's/^\#define PT_VERSION "\(.*\)"/\1/p' include/passthru/version.h)
+SOVERSION := $(firstword $(subst ., ,$(VERSION)))
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+# What the library links; the .pc file lists them as private requirements.
+DEPS := libudev libdrm x11 xau libpulse json-c
+DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
+DEPS_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null)
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
+
+BUILD ?= build
+WERROR ?= 1
+SANITIZE ?=
+OPT ?= -O2 -g
+WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes $(if $(filter 1,$(WERROR)),-Werror)
+SANFLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+CFLAGS ?=
+LDFLAGS ?=
+ALL_CFLAGS := -std=gnu11 $(OPT) $(WARNINGS) $(SANFLAGS) -D_GNU_SOURCE -Iinclude $(DEPS_CFLAGS) $(CFLAGS)
+
+LIB_SRCS := $(sort $(wildcard libpassthru/*.c))
+LIB_OBJS := $(LIB_SRCS:libpassthru/%.c=$(BUILD)/obj/%.o)
+LIB_HDRS := $(wildcard libpassthru/*.h) $(wildcard include/passthru/*.h)
+TOOLS := passthru-probe passthru-launch
+TOOL_BINS := $(TOOLS:%=$(BUILD)/%)
+TEST_SRCS := $(sort $(wildcard tests/test-*.c))
+TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+TEST_HELPERS := $(filter-out $(TEST_SRCS),$(wildcard tests/*.c))
+SO := $(BUILD)/libpassthru.so.$(VERSION)
+SONAME := libpassthru.so.$(SOVERSION)
+AR_LIB := $(BUILD)/libpassthru.a
+
+.PHONY: all lib tools tests check check-asan run deps install uninstall clean bench format
+
+all: lib tools
+
+lib: $(SO) $(AR_LIB) $(BUILD)/libpassthru.pc
+tools: $(TOOL_BINS)
+tests: $(TEST_BINS)
+
+$(BUILD)/obj/%.o: libpassthru/%.c $(LIB_HDRS) | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -include libpassthru/export.h -Ilibpassthru -c $< -o $@
+
+$(SO): $(LIB_OBJS) libpassthru/libpassthru.sym
+	$(CC) $(SANFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=libpassthru/libpassthru.sym \
+		-Wl,-z,defs -o $@ $(LIB_OBJS) $(DEPS_LIBS) $(LDFLAGS)
+	ln -sf libpassthru.so.$(VERSION) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/libpassthru.so
+
+$(AR_LIB): $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+# Tools link the shared library and see only the public headers. The rpath
+# finds it beside them in build/ and in ../lib once installed.
+$(BUILD)/%: tools/%.c $(SO) $(wildcard include/passthru/*.h)
+	$(CC) $(ALL_CFLAGS) $< -o $@ -L$(BUILD) -lpassthru -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
+
+# Tests link the static archive (internal functions are testable) and the
+# helpers in tests/*.c that are not suites.
+$(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/*.h) $(AR_LIB) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Ilibpassthru -Itests $(TEST_CFLAGS) $< $(TEST_HELPERS) -o $@ \
+		$(AR_LIB) $(DEPS_LIBS) $(TEST_LIBS) $(LDFLAGS)
+
+$(BUILD)/libpassthru.pc: pkgconfig/libpassthru.pc.in include/passthru/version.h | $(BUILD)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES_PRIVATE@|$(DEPS)|' -e 's|@LIBS_PRIVATE@||' $< > $@
+
+$(BUILD) $(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+deps:
+	@scripts/install-deps
+
+# Every suite runs even when one fails; the summary line counts them.
+check: deps
+	$(MAKE) all tests
+	@scripts/run-tests $(BUILD)
+
+check-asan: deps
+	$(MAKE) BUILD=build-asan SANITIZE=address,undefined OPT="-O1 -g" all tests
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		scripts/run-tests build-asan
+
+run: deps all
+	@scripts/demo $(BUILD)
+
+bench: deps all
+	@bench/run $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/passthru $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 0755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libpassthru.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libpassthru.so
+	install -m 0644 $(AR_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 include/passthru/*.h $(DESTDIR)$(INCLUDEDIR)/passthru/
+	install -m 0644 $(BUILD)/libpassthru.pc $(DESTDIR)$(PKGCONFIGDIR)/
+
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(LIBDIR)/libpassthru.* \
+	      $(DESTDIR)$(PKGCONFIGDIR)/libpassthru.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/passthru
+
+format:
+	clang-format -i include/passthru/*.h libpassthru/*.[ch] tools/*.c tests/*.[ch]
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libpassthru: hand a container the host's GPUs, a nested X display and the
+ * PulseAudio server. Include this one header for the whole API. */
+#pragma once
+
+#include "passthru/version.h"
+#include "passthru/error.h"
+#include "passthru/plan.h"
+#include "passthru/process.h"
+#include "passthru/nspawn.h"

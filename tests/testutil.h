@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Helpers shared by the Criterion suites: temporary directories, a busybox
+ * root file system, running a program and capturing what it printed. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* A new private directory under $TMPDIR or /tmp; aborts the test on failure. */
+char *tu_tmpdir(void);
+
+/* Removes a tree; never crosses into a mount point and never follows links. */
+void tu_rm_rf(const char *path);
+
+/* A minimal root file system for containers: busybox (static) with its
+ * applets, /etc/passwd and /etc/group with root, nobody and a "tester"
+ * (uid 1000, groups 1000 and 44 video), a getent that nspawn -u needs.
+ * Created under dir; returns the root's path (dir/root). */
+char *tu_busybox_root(const char *dir);
+
+/* Path of a built tool ($PT_BUILD set by scripts/run-tests, else ./build). */
+const char *tu_tool(const char *name);
+
+/* Whether an executable of this name is in PATH. */
+bool tu_have(const char *prog);
+
+/* Runs argv, with stdin from /dev/null and stdout/stderr captured (each
+ * returned NUL-terminated, caller frees; either pointer may be NULL).
+ * Returns the exit status, 128+N for a signal, -1 when it could not run.
+ * The child is killed after timeout_s seconds. */
+int tu_run(char *const argv[], char **out, char **err, unsigned timeout_s);
+
+/* Writes a file (creating parent directories); aborts the test on failure. */
+void tu_write(const char *path, const char *content, unsigned mode);
+
+/* Whether this process may use systemd-nspawn here (root and binary). */
+bool tu_can_nspawn(void);
+
+/* Mount points currently under path, counted from /proc/self/mountinfo. */
+int tu_mounts_under(const char *path);

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* passthru-probe: show what this machine can pass through to a container,
+ * and what is wrong. Thin: ask the library, print a table or JSON. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <passthru/passthru.h>
+
+enum { EXIT_USAGE = 2 };
+
+static const char *prog = "passthru-probe";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [OPTIONS]\n"
+		"Show what this machine can pass through to a container, and what is wrong.\n"
+		"\n"
+		"      --json      print JSON instead of a table\n"
+		"  -h, --help      show this help and exit\n"
+		"  -V, --version   show the version and exit\n"
+		"\n"
+		"Exit status: 0 when the probe ran, whatever it found; %d for bad usage.\n",
+		prog, EXIT_USAGE);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{0},
+	};
+	bool json = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("%s %s\n", prog, pt_version());
+			return 0;
+		default:
+			fprintf(stderr, "Try '%s --help'.\n", prog);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\nTry '%s --help'.\n", prog,
+			argv[optind], prog);
+		return EXIT_USAGE;
+	}
+	/* GPU, display and audio sections arrive with their modules. */
+	if (json)
+		printf("{\"version\": \"%s\"}\n", pt_version());
+	else
+		printf("libpassthru %s\n", pt_version());
+	return 0;
+}
