@@ -521,6 +521,10 @@ static int select_term(const struct pt_gpu_list *l, struct pt_gpu_selection *s, 
 	}
 	if (any)
 		return 0;
+	if (l->n_gpus == 0)
+		return pt_error_setx(err, ENODEV, "%s%s%sthis machine has no GPU (passthru-probe says why)",
+				     streq(term, "all") ? "" : "GPU selector '",
+				     streq(term, "all") ? "" : term, streq(term, "all") ? "" : "': ");
 	_cleanup_free_ char *here = describe_gpus(l);
 	if (!here)
 		return pt_error_set(err, ENOMEM, "GPU selector");

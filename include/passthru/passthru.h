@@ -10,3 +10,4 @@
 #include "passthru/nspawn.h"
 #include "passthru/warning.h"
 #include "passthru/gpu.h"
+#include "passthru/probe.h"
