@@ -79,30 +79,34 @@ static bool is_version(const char *p, size_t n)
 int nvidia_parse_version(const char *text, char **ret_version)
 {
 	static const char key[] = "NVRM version:";
-	const char *line = text;
+	const char *p = strstr(text, key), *eol;
+	size_t n;
 	/* /proc/driver/nvidia/version: the version is the first word of the
 	 * "NVRM version:" line that looks like one ("... Kernel Module  550.54.14
 	 * Thu Feb ..." and "... Open Kernel Module for x86_64  550.54.14 ...").
-	 * /sys/module/nvidia/version holds the bare version. */
-	const char *p = strstr(text, key);
-	if (p && (p == text || p[-1] == '\n'))
-		line = p + strlen(key);
-	const char *eol = strchrnul(line, '\n');
-	for (p = line; p < eol;) {
-		p = skip_blank(p);
-		size_t n = strcspn(p, " \t\n");
-		if (is_version(p, n)) {
-			char *v = strndup(p, n);
-			if (!v)
-				return -ENOMEM;
-			*ret_version = v;
-			return 0;
+	 * /sys/module/nvidia/version holds the bare version on one line. */
+	if (p && (p == text || p[-1] == '\n')) {
+		eol = strchrnul(p, '\n');
+		for (p += strlen(key);; p += n) {
+			p = skip_blank(p);
+			n = strcspn(p, " \t\n");
+			if (p >= eol || n == 0)
+				return -EBADMSG;
+			if (is_version(p, n))
+				break;
 		}
-		if (n == 0)
-			break;
-		p += n;
+	} else {
+		p = skip_blank(text);
+		n = strcspn(p, " \t\n");
+		const char *rest = skip_blank(p + n);
+		if (!is_version(p, n) || (*rest != '\n' && *rest != '\0'))
+			return -EBADMSG;
 	}
-	return -EBADMSG;
+	char *v = strndup(p, n);
+	if (!v)
+		return -ENOMEM;
+	*ret_version = v;
+	return 0;
 }
 
 int proc_devices_char_major(const char *text, const char *name)
