@@ -9,7 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <umockdev.h>
 #include <unistd.h>
 
@@ -851,4 +855,115 @@ Test(gpu_parse, proc_devices_table)
 	strcpy(big + 19 + n, " nvidia\n");
 	cr_assert_eq(proc_devices_char_major(big, "nvidia"), -ENOENT);
 	free(big);
+}
+
+/* --- through real systemd-nspawn ------------------------------------------ */
+
+/* A /dev for this test's own mount namespace: a tmpfs with the host's
+ * entries (nodes copied, directories such as pts and shm bound) plus the
+ * fake GPU nodes, moved over /dev. nspawn, a separate program, sees the
+ * real /dev and sysfs and not the testbed: this is how it finds real nodes
+ * (made with mknod, numbers of drivers this machine does not have) at the
+ * paths the testbed's sysfs names, and the host's /dev stays untouched. */
+static void private_dev_with(const char *dir, const char *const nodes[], const unsigned nums[][2],
+			     size_t n)
+{
+	cr_assert(unshare(CLONE_NEWNS) == 0, "unshare: %s", strerror(errno));
+	cr_assert(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
+	cr_assert(mkdir(dir, 0755) == 0);
+	cr_assert(mount("tmpfs", dir, "tmpfs", MS_NOSUID, "mode=0755") == 0, "%s",
+		  strerror(errno));
+	DIR *d = opendir("/dev");
+	cr_assert_not_null(d);
+	struct dirent *de;
+	char src[4096], dst[4096], link[4096];
+	while ((de = readdir(d))) {
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		snprintf(src, sizeof(src), "/dev/%s", de->d_name);
+		snprintf(dst, sizeof(dst), "%s/%s", dir, de->d_name);
+		struct stat st;
+		if (lstat(src, &st) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t l = readlink(src, link, sizeof(link) - 1);
+			cr_assert(l > 0);
+			link[l] = '\0';
+			cr_assert(symlink(link, dst) == 0);
+		} else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+			cr_assert(mknod(dst, st.st_mode, st.st_rdev) == 0, "mknod %s", dst);
+		} else {
+			if (S_ISDIR(st.st_mode))
+				cr_assert(mkdir(dst, st.st_mode & 07777) == 0);
+			else
+				tu_write(dst, "", 0644);
+			cr_assert(mount(src, dst, NULL, MS_BIND | MS_REC, NULL) == 0, "bind %s", src);
+		}
+	}
+	closedir(d);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(dst, sizeof(dst), "%s%s", dir, nodes[i] + strlen("/dev"));
+		char *slash = strrchr(dst, '/');
+		*slash = '\0';
+		mkdir(dst, 0755);
+		*slash = '/';
+		cr_assert(mknod(dst, S_IFCHR | 0666, makedev(nums[i][0], nums[i][1])) == 0,
+			  "mknod %s: %s", dst, strerror(errno));
+	}
+	cr_assert(mount(dir, "/dev", NULL, MS_MOVE, NULL) == 0, "move /dev: %s", strerror(errno));
+}
+
+/* The launcher chooses from the testbed (dry run, under the preload);
+ * the command it prints runs as it is, without the preload, through real
+ * systemd-nspawn. Opening a passed node inside must reach the kernel and
+ * fail for want of a driver (ENXIO), not be refused (EPERM/EACCES). */
+Test(gpu, chosen_nodes_open_inside_nspawn_with_enxio, .timeout = 120)
+{
+	if (!tu_can_nspawn())
+		cr_skip_test("needs root and systemd-nspawn");
+	hybrid_laptop();
+	char *root = tu_busybox_root(tmp);
+	static const char *const nodes[] = {"/dev/dri/card1",  "/dev/dri/renderD129",
+					    "/dev/nvidia0",    "/dev/nvidiactl",
+					    "/dev/nvidia-modeset", "/dev/nvidia-uvm",
+					    "/dev/nvidia-uvm-tools", "/dev/dri/card0",
+					    "/dev/dri/renderD128"};
+	static const unsigned nums[][2] = {{226, 1}, {226, 129}, {195, 0}, {195, 255}, {195, 254},
+					   {510, 0}, {510, 1},   {226, 0}, {226, 128}};
+	const char *script =
+		"for n in /dev/dri/card1 /dev/dri/renderD129 /dev/nvidia0 /dev/nvidiactl "
+		"/dev/nvidia-modeset /dev/nvidia-uvm /dev/nvidia-uvm-tools; do "
+		"if (exec 3<>$n) 2>/tmp/err; then echo \"$n: opened\"; "
+		"else echo \"$n: $(cat /tmp/err)\"; fi; done; "
+		"for n in /dev/dri/card0 /dev/dri/renderD128; do test -e $n && echo \"$n: leaked\"; done; "
+		"echo done";
+	char *out = NULL, *errout = NULL;
+	char *argv[] = {(char *)tu_tool("passthru-launch"), "--gpu=nvidia", "--dry-run", "-D", root,
+			"--", "sh", "-c", (char *)script, NULL};
+	cr_assert_eq(tu_run(argv, &out, &errout, 20), 0, "%s", errout);
+	char *line = out;
+	out = NULL;
+	free(errout);
+
+	unsetenv("LD_PRELOAD");
+	unsetenv("UMOCKDEV_DIR");
+	char *dev = NULL;
+	cr_assert(asprintf(&dev, "%s/dev", tmp) > 0);
+	private_dev_with(dev, nodes, nums, ELEMENTSOF(nodes));
+	char *sh[] = {"sh", "-c", line, NULL};
+	int rc = tu_run(sh, &out, &errout, 90);
+	cr_assert_eq(rc, 0, "nspawn failed (%d): %s\n%s\ncommand: %s", rc, out, errout, line);
+	for (size_t i = 0; i < 7; i++) {
+		char want[256];
+		snprintf(want, sizeof(want), "%s: sh: can't create %s: No such device or address",
+			 nodes[i], nodes[i]);
+		cr_assert(strstr(out, want), "no '%s' in:\n%s", want, out);
+	}
+	cr_assert_null(strstr(out, "leaked"), "a GPU that was not chosen is inside:\n%s", out);
+	cr_assert(strstr(out, "done"), "%s", out);
+	free(out);
+	free(errout);
+	free(line);
+	free(dev);
+	free(root);
 }
