@@ -239,11 +239,12 @@ static void table_cell(struct table *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Renders the table into b (NULL: only frees it). */
 static void table_render(struct table *t, struct strbuf *b, const char *indent)
 {
-	if (t->failed) {
+	if (b && t->failed) {
 		b->failed = true;
-	} else {
+	} else if (b) {
 		size_t w[16] = {0};
 		for (size_t i = 0; i < t->n; i++)
 			if (strlen(t->cells[i]) > w[i % t->ncols])
@@ -342,7 +343,7 @@ static void gpus_table(struct strbuf *b, const struct pt_gpu_list *l)
 		strbuf_puts(b, "Device nodes:\n");
 		table_render(&t, b, "  ");
 	} else {
-		table_render(&t, &(struct strbuf){0}, "");
+		table_render(&t, NULL, "");
 	}
 }
 
