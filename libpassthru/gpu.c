@@ -107,13 +107,15 @@ static int warn_missing(struct pt_gpu_list *l, const struct pt_gpu_node *n)
 	}
 }
 
-static char *group_name(gid_t gid)
+/* The group's name, or NULL when it has none: 0 or -ENOMEM. */
+static int group_name(gid_t gid, const char **ret)
 {
 	char buf[4096];
 	struct group gr, *res = NULL;
+	*ret = NULL;
 	if (getgrgid_r(gid, &gr, buf, sizeof(buf), &res) != 0 || !res)
-		return NULL;
-	return strdup(res->gr_name);
+		return 0;
+	return (*ret = strdup(res->gr_name)) ? 0 : -ENOMEM;
 }
 
 static int node_check(struct pt_gpu_list *l, struct pt_gpu_node *n, unsigned check)
@@ -137,7 +139,7 @@ static int node_check(struct pt_gpu_list *l, struct pt_gpu_node *n, unsigned che
 	if (!(check & NODE_CHECK_MINOR))
 		n->minor = n->actual_minor;
 	n->gid = st.st_gid;
-	if (!(n->group = group_name(st.st_gid)) && errno == ENOMEM)
+	if (group_name(st.st_gid, &n->group) < 0)
 		return -ENOMEM;
 	n->matches = n->actual_major == n->major && n->actual_minor == n->minor;
 	if (!n->matches)
@@ -146,9 +148,9 @@ static int node_check(struct pt_gpu_list *l, struct pt_gpu_node *n, unsigned che
 				     n->actual_major, n->actual_minor,
 				     n->kind <= PT_GPU_NODE_DRM_OTHER ? "sysfs" : "/proc", n->major,
 				     n->minor);
-	/* GPUs are opened read-write; access() asks with the real ids, which
-	 * are the user's also in a set-id tool. */
-	n->accessible = access(n->path, R_OK | W_OK) == 0;
+	/* GPUs are opened read-write, NVIDIA's capability nodes read-only;
+	 * access() asks with the real ids, the user's also in a set-id tool. */
+	n->accessible = access(n->path, n->kind == PT_GPU_NODE_NVIDIA_CAP ? R_OK : R_OK | W_OK) == 0;
 	if (!n->accessible) {
 		if (n->group)
 			return gpu_list_warn(l, "node-no-access",

@@ -610,6 +610,8 @@ Test(gpu, node_the_user_cannot_open_is_reported)
 		cr_skip_test("needs root and setpriv to run the probe as another user");
 	pci_gpu("0000:0c:00.0", "0x1002", "0x73bf", "0x030000", "amdgpu", true);
 	drm_minor("/devices/pci0000:00/0000:0c:00.0", "renderD128", 128, NULL, true);
+	tb_file("proc/devices", "Character devices:\n195 nvidia\n511 nvidia-caps\n");
+	tb_node("nvidia-caps/nvidia-cap1", 511, 1, 0444, 0);
 	cr_assert(chmod(tbroot, 0755) == 0);
 	char *out = NULL, *errout = NULL;
 	char *argv[] = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
@@ -619,6 +621,8 @@ Test(gpu, node_the_user_cannot_open_is_reported)
 			      "mode 0660): join group video"),
 		  "%s", out);
 	cr_assert(strstr(out, "no access"), "%s", out);
+	cr_assert(strstr(out, "/dev/nvidia-caps/nvidia-cap1"), "%s", out);
+	cr_assert_null(strstr(out, "nvidia-cap1 (group"), "read-only caps are readable: %s", out);
 	free(out);
 	free(errout);
 }
@@ -712,6 +716,19 @@ Test(gpu, probe_table_shows_gpus_nodes_and_warnings)
 	cr_assert(strstr(out, "/dev/nvidia-uvm        nvidia  nvidia-uvm        510:0    -      MISSING"),
 		  "%s", out);
 	cr_assert(strstr(out, "nvidia-uvm-missing: /dev/nvidia-uvm is missing"), "%s", out);
+	free(out);
+	free(errout);
+
+	char *jargv[] = {(char *)tu_tool("passthru-probe"), "--json", NULL};
+	cr_assert_eq(tu_run(jargv, &out, &errout, 20), 0, "%s", errout);
+	struct json_object *root = json_tokener_parse(out), *w, *v;
+	cr_assert(json_object_object_get_ex(root, "warnings", &w), "%s", out);
+	cr_assert_eq(json_object_array_length(w), 1, "%s", out);
+	cr_assert(json_object_object_get_ex(json_object_array_get_idx(w, 0), "code", &v));
+	cr_assert_str_eq(json_object_get_string(v), "nvidia-uvm-missing");
+	cr_assert(json_object_object_get_ex(json_object_array_get_idx(w, 0), "message", &v));
+	cr_assert(strstr(json_object_get_string(v), "CUDA fails"));
+	json_object_put(root);
 	free(out);
 	free(errout);
 }

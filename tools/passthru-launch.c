@@ -158,7 +158,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->dry_run = true;
 			break;
 		case OPT_GPU:
+			/* A selector that matches nothing is bad usage; a probe that
+			 * could not run is a setup failure. */
 			r = add_gpus(o->plan, optarg, &err);
+			if (r < 0 && r != -ENODEV && r != -EINVAL)
+				return fail(EXIT_SETUP, &err);
 			break;
 		case 'h':
 			usage(stdout);

@@ -53,7 +53,7 @@ struct pt_gpu_node {
 	unsigned actual_minor;
 	const char *group;          /**< the node's group ("render", "video"), NULL if unnamed */
 	unsigned gid;               /**< the node's group id (valid when exists) */
-	bool accessible;            /**< the calling user may open it read-write */
+	bool accessible;            /**< the calling user may open it (read-write; caps: read) */
 	const char *by_path;        /**< /dev/dri/by-path/... name from ID_PATH, or NULL */
 };
 
