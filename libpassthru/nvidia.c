@@ -238,16 +238,28 @@ int nvidia_probe(struct pt_gpu_list *l)
 		caps = proc_devices_char_major(devices, "nvidia-caps");
 	}
 
-	r = read_small("/proc/driver/nvidia/version", &version);
-	if (r == -ENOMEM)
-		return r;
-	bool have_proc_version = r == 0;
-	if (r < 0) {
-		r = read_small("/sys/module/nvidia/version", &version);
+	/* The driver is loaded when its major is registered; only when
+	 * /proc/devices cannot be read does its version file decide. */
+	bool driver_bound = false;
+	for (size_t i = 0; i < l->n_gpus; i++) {
+		const struct pt_gpu *g = &l->gpus[i].pub;
+		driver_bound |= g->vendor_id == 0x10de && g->driver && streq(g->driver, "nvidia");
+	}
+	if (major >= 0 || !devices) {
+		r = read_small("/proc/driver/nvidia/version", &version);
 		if (r == -ENOMEM)
 			return r;
+		bool have_proc_version = r == 0;
+		if (r < 0 && read_small("/sys/module/nvidia/version", &version) == -ENOMEM)
+			return -ENOMEM;
+		l->has_nvidia = major >= 0 || have_proc_version;
+	} else if (driver_bound) {
+		r = gpu_list_warn(l, "nvidia-no-major",
+				  "a GPU is bound to the nvidia driver but /proc/devices names no "
+				  "nvidia major: its nodes cannot be checked");
+		if (r < 0)
+			return r;
 	}
-	l->has_nvidia = major >= 0 || have_proc_version;
 
 	unsigned nv_major = major >= 0 ? (unsigned)major : NVIDIA_MAJOR_DEFAULT;
 	for (size_t i = 0; i < l->n_gpus; i++) {
