@@ -102,8 +102,9 @@ static int warn_missing(struct pt_gpu_list *l, const struct pt_gpu_node *n)
 	case PT_GPU_NODE_NVIDIA_UVM_TOOLS:
 		return 0; /* only profilers need it */
 	default:
-		return gpu_list_warn(l, "node-missing", "%s is missing although sysfs lists it (%u:%u)",
-				     n->path, n->major, n->minor);
+		return gpu_list_warn(l, "node-missing",
+				     "%s is missing although sysfs lists it (%u:%u)", n->path,
+				     n->major, n->minor);
 	}
 }
 
@@ -144,17 +145,19 @@ static int node_check(struct pt_gpu_list *l, struct pt_gpu_node *n, unsigned che
 	n->matches = n->actual_major == n->major && n->actual_minor == n->minor;
 	if (!n->matches)
 		return gpu_list_warn(l, "node-mismatch",
-				     "%s is %u:%u but %s says %u:%u: not passed to containers", n->path,
-				     n->actual_major, n->actual_minor,
+				     "%s is %u:%u but %s says %u:%u: not passed to containers",
+				     n->path, n->actual_major, n->actual_minor,
 				     n->kind <= PT_GPU_NODE_DRM_OTHER ? "sysfs" : "/proc", n->major,
 				     n->minor);
 	/* GPUs are opened read-write, NVIDIA's capability nodes read-only;
 	 * access() asks with the real ids, the user's also in a set-id tool. */
-	n->accessible = access(n->path, n->kind == PT_GPU_NODE_NVIDIA_CAP ? R_OK : R_OK | W_OK) == 0;
+	int mode = n->kind == PT_GPU_NODE_NVIDIA_CAP ? R_OK : R_OK | W_OK;
+	n->accessible = access(n->path, mode) == 0;
 	if (!n->accessible) {
 		if (n->group)
 			return gpu_list_warn(l, "node-no-access",
-					     "you cannot open %s (group %s, mode %04o): join group %s",
+					     "you cannot open %s (group %s, mode %04o): "
+					     "join group %s",
 					     n->path, n->group, st.st_mode & 07777, n->group);
 		return gpu_list_warn(l, "node-no-access", "you cannot open %s (gid %u, mode %04o)",
 				     n->path, (unsigned)st.st_gid, st.st_mode & 07777);
@@ -341,7 +344,8 @@ static int probe_drm(struct pt_gpu_list *l, struct udev *udev)
 		const char *suffix;
 		enum pt_gpu_node_kind kind = drm_kind(udev_device_get_sysname(d), &suffix);
 		_cleanup_free_ char *by_path = NULL;
-		if (id_path && suffix && asprintf(&by_path, "/dev/dri/by-path/%s-%s", id_path, suffix) < 0)
+		if (id_path && suffix &&
+		    asprintf(&by_path, "/dev/dri/by-path/%s-%s", id_path, suffix) < 0)
 			return -ENOMEM;
 		dev_t devnum = udev_device_get_devnum(d);
 		r = gpu_node_add(l, &g->nodes, node, kind, major(devnum), minor(devnum),
@@ -523,10 +527,12 @@ static int select_term(const struct pt_gpu_list *l, struct pt_gpu_selection *s, 
 	}
 	if (any)
 		return 0;
+	if (l->n_gpus == 0 && streq(term, "all"))
+		return pt_error_setx(err, ENODEV, "this machine has no GPU (passthru-probe says why)");
 	if (l->n_gpus == 0)
-		return pt_error_setx(err, ENODEV, "%s%s%sthis machine has no GPU (passthru-probe says why)",
-				     streq(term, "all") ? "" : "GPU selector '",
-				     streq(term, "all") ? "" : term, streq(term, "all") ? "" : "': ");
+		return pt_error_setx(err, ENODEV,
+				     "GPU selector '%s': this machine has no GPU (passthru-probe says why)",
+				     term);
 	_cleanup_free_ char *here = describe_gpus(l);
 	if (!here)
 		return pt_error_set(err, ENOMEM, "GPU selector");

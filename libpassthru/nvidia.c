@@ -155,7 +155,8 @@ static int probe_gpu_minor(struct pt_gpu_list *l, struct gpu_entry *g, unsigned 
 		return r;
 	if (r < 0)
 		return gpu_list_warn(l, "nvidia-proc-unreadable",
-				     "NVIDIA GPU %s: cannot read %s (%s): its /dev/nvidiaN is unknown",
+				     "NVIDIA GPU %s: cannot read %s (%s): "
+				     "its /dev/nvidiaN is unknown",
 				     g->pub.pci, info_path, strerror(-r));
 	unsigned minor;
 	if (nvidia_parse_device_minor(text, &minor) < 0)
@@ -283,8 +284,9 @@ int nvidia_probe(struct pt_gpu_list *l)
 	}
 	if (!l->nvidia.driver_version) {
 		r = gpu_list_warn(l, "nvidia-version-unknown",
-				  "the NVIDIA driver's version is unreadable (/proc/driver/nvidia/version): "
-				  "the container's NVIDIA libraries cannot be checked against it");
+				  "the NVIDIA driver's version is unreadable "
+				  "(/proc/driver/nvidia/version): the container's NVIDIA "
+				  "libraries cannot be checked against it");
 		if (r < 0)
 			return r;
 	}
@@ -296,7 +298,8 @@ int nvidia_probe(struct pt_gpu_list *l)
 		unsigned minor;
 	} shared[] = {
 		{"/dev/nvidiactl", PT_GPU_NODE_NVIDIACTL, (int)nv_major, NVIDIA_MINOR_CTL},
-		{"/dev/nvidia-modeset", PT_GPU_NODE_NVIDIA_MODESET, (int)nv_major, NVIDIA_MINOR_MODESET},
+		{"/dev/nvidia-modeset", PT_GPU_NODE_NVIDIA_MODESET, (int)nv_major,
+		 NVIDIA_MINOR_MODESET},
 		{"/dev/nvidia-uvm", PT_GPU_NODE_NVIDIA_UVM, uvm, 0},
 		{"/dev/nvidia-uvm-tools", PT_GPU_NODE_NVIDIA_UVM_TOOLS, uvm, 1},
 	};
@@ -311,8 +314,9 @@ int nvidia_probe(struct pt_gpu_list *l)
 	/* Without the module there is no major and no node to look for. */
 	if (uvm < 0) {
 		r = gpu_list_warn(l, "nvidia-uvm-missing",
-				  "the nvidia-uvm module is not loaded (no nvidia-uvm in /proc/devices): "
-				  "CUDA fails in the container (nvidia-modprobe -u -c 0 loads it)");
+				  "the nvidia-uvm module is not loaded (no nvidia-uvm in "
+				  "/proc/devices): CUDA fails in the container "
+				  "(nvidia-modprobe -u -c 0 loads it)");
 		if (r < 0)
 			return r;
 	}

@@ -300,7 +300,8 @@ static void gpus_table(struct strbuf *b, const struct pt_gpu_list *l)
 			       "(no DRM device, no NVIDIA GPU).\n");
 	} else {
 		struct table t = {.ncols = 7};
-		const char *head[] = {"GPU", "ADDRESS", "VENDOR", "ID", "DRIVER", "BOOT_VGA", "NODES"};
+		const char *head[] = {"GPU",    "ADDRESS",  "VENDOR", "ID",
+				      "DRIVER", "BOOT_VGA", "NODES"};
 		for (size_t i = 0; i < ELEMENTSOF(head); i++)
 			table_cell(&t, "%s", head[i]);
 		for (size_t i = 0; i < n; i++) {
