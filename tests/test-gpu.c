@@ -506,6 +506,30 @@ Test(gpu, platform_gpus_are_grouped_by_their_parent)
 	struct pt_error err = {0};
 	cr_assert_eq(select_into_plan("panfrost", &err), 0, "%s", err.message);
 	cr_assert_str_eq(plan_paths(), "/dev/dri/renderD128 ");
+
+	/* What is unknown off PCI is null in the report, not 0 or "". */
+	struct pt_probe *p = NULL;
+	cr_assert_eq(pt_probe_run(&p, &err), 0, "%s", err.message);
+	char *json = pt_probe_to_json(p, &err);
+	cr_assert_not_null(json, "%s", err.message);
+	struct json_object *root = json_tokener_parse(json), *gpus, *g, *v;
+	cr_assert(json_object_object_get_ex(root, "gpus", &gpus));
+	g = json_object_array_get_idx(gpus, 1);
+	const char *nulls[] = {"pci", "vendor_id", "device_id", "vendor"};
+	for (size_t i = 0; i < ELEMENTSOF(nulls); i++) {
+		cr_assert(json_object_object_get_ex(g, nulls[i], &v), "%s", nulls[i]);
+		cr_assert_null(v, "%s is null: %s", nulls[i], json);
+	}
+	cr_assert(json_object_object_get_ex(g, "bus", &v));
+	cr_assert_str_eq(json_object_get_string(v), "platform");
+	cr_assert(json_object_object_get_ex(g, "name", &v));
+	cr_assert_str_eq(json_object_get_string(v), "fde60000.gpu");
+	json_object_put(root);
+	free(json);
+	char *table = pt_probe_to_table(p, &err);
+	cr_assert(strstr(table, "1    fde60000.gpu       -       -   panfrost"), "%s", table);
+	free(table);
+	pt_probe_free(p);
 }
 
 Test(gpu, no_gpu_is_an_empty_list_not_an_error)
