@@ -18,8 +18,9 @@ PKG_CONFIG ?= pkg-config
 DEPS := libudev libdrm x11 xau libpulse json-c
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
 DEPS_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null)
-TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
-TEST_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
+# umockdev: testbeds (fake sysfs, /dev, /proc) for the GPUs this machine lacks.
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion umockdev-1.0 2>/dev/null)
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs criterion umockdev-1.0 2>/dev/null)
 
 BUILD ?= build
 WERROR ?= 1

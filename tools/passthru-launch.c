@@ -39,6 +39,8 @@ static void usage(FILE *f)
 		"      --bind=SRC[:DST]     bind host path SRC at DST (\\: is a colon in a path)\n"
 		"      --bind-ro=SRC[:DST]  the same, read-only\n"
 		"      --setenv=NAME=VALUE  set an environment variable for COMMAND\n"
+		"      --gpu[=SEL]          pass GPUs node by node: all, or SEL: index, PCI address,\n"
+		"                           vendor or driver, 'render' (render nodes only), comma-separated\n"
 		"      --backend=nspawn     how to run the container (systemd-nspawn)\n"
 		"      --dry-run            print the command that would run, run nothing\n"
 		"  -h, --help               show this help and exit\n"
@@ -85,12 +87,25 @@ static int add_setenv(struct pt_plan *plan, const char *arg, struct pt_error *er
 	return r;
 }
 
+/* The probe's warnings matter here too: a missing nvidia-uvm is a CUDA
+ * program that fails inside the container. */
+static int add_gpus(struct pt_plan *plan, const char *sel, struct pt_error *err)
+{
+	struct pt_gpu_list *gpus = NULL;
+	int r = pt_gpu_add_selected(plan, sel, &gpus, err);
+	for (size_t i = 0; i < pt_gpu_list_warning_count(gpus); i++)
+		fprintf(stderr, "%s: warning: %s\n", prog, pt_gpu_list_warning(gpus, i)->message);
+	pt_gpu_list_free(gpus);
+	return r;
+}
+
 enum {
 	OPT_BIND = 0x100,
 	OPT_BIND_RO,
 	OPT_SETENV,
 	OPT_BACKEND,
 	OPT_DRY_RUN,
+	OPT_GPU,
 };
 
 /* Returns -1 to go on, or an exit code. */
@@ -104,6 +119,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"setenv", required_argument, NULL, OPT_SETENV},
 		{"backend", required_argument, NULL, OPT_BACKEND},
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"gpu", optional_argument, NULL, OPT_GPU},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -140,6 +156,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_DRY_RUN:
 			o->dry_run = true;
+			break;
+		case OPT_GPU:
+			/* A selector that matches nothing is bad usage; a probe that
+			 * could not run is a setup failure. */
+			r = add_gpus(o->plan, optarg, &err);
+			if (r < 0 && r != -ENODEV && r != -EINVAL)
+				return fail(EXIT_SETUP, &err);
 			break;
 		case 'h':
 			usage(stdout);

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <passthru/passthru.h>
 
@@ -21,7 +22,8 @@ static void usage(FILE *f)
 		"  -h, --help      show this help and exit\n"
 		"  -V, --version   show the version and exit\n"
 		"\n"
-		"Exit status: 0 when the probe ran, whatever it found; %d for bad usage.\n",
+		"Exit status: 0 when the probe ran, whatever it found; %d for bad usage;\n"
+		"1 when it could not run (out of memory).\n",
 		prog, EXIT_USAGE);
 }
 
@@ -56,10 +58,19 @@ int main(int argc, char **argv)
 			argv[optind], prog);
 		return EXIT_USAGE;
 	}
-	/* GPU, display and audio sections arrive with their modules. */
-	if (json)
-		printf("{\"version\": \"%s\"}\n", pt_version());
-	else
-		printf("libpassthru %s\n", pt_version());
+	struct pt_error err = {0};
+	struct pt_probe *probe = NULL;
+	if (pt_probe_run(&probe, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err.message);
+		return 1;
+	}
+	char *out = json ? pt_probe_to_json(probe, &err) : pt_probe_to_table(probe, &err);
+	pt_probe_free(probe);
+	if (!out) {
+		fprintf(stderr, "%s: %s\n", prog, err.message);
+		return 1;
+	}
+	fputs(out, stdout);
+	free(out);
 	return 0;
 }

@@ -8,3 +8,6 @@
 #include "passthru/plan.h"
 #include "passthru/process.h"
 #include "passthru/nspawn.h"
+#include "passthru/warning.h"
+#include "passthru/gpu.h"
+#include "passthru/probe.h"

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* NVIDIA's device nodes. The proprietary driver's /dev/nvidia* are not in
+ * sysfs, so udev cannot list them: the GPU is found through udev (gpu.c),
+ * and this file asks the driver's /proc files which node belongs to it and
+ * which shared nodes exist. */
+#include <ctype.h>
+#include <dirent.h>
+#include <limits.h>
+
+#include "gpu-private.h"
+
+/* Skips spaces and tabs. */
+static const char *skip_blank(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* A decimal number of at most 9 digits at p, ending at a blank, a newline or
+ * the end of text; *end is set after it. -EBADMSG otherwise. */
+static int parse_small_uint(const char *p, unsigned *ret, const char **end)
+{
+	unsigned v = 0;
+	size_t n = 0;
+	while (isdigit((unsigned char)p[n])) {
+		if (n == 9)
+			return -EBADMSG;
+		v = v * 10 + (unsigned)(p[n] - '0');
+		n++;
+	}
+	if (n == 0 || (p[n] && p[n] != ' ' && p[n] != '\t' && p[n] != '\n'))
+		return -EBADMSG;
+	*ret = v;
+	*end = p + n;
+	return 0;
+}
+
+int nvidia_parse_device_minor(const char *text, unsigned *ret_minor)
+{
+	static const char key[] = "Device Minor:";
+	for (const char *line = text; line && *line;) {
+		const char *next = strchr(line, '\n');
+		if (startswith(line, key)) {
+			unsigned minor;
+			const char *end;
+			if (parse_small_uint(skip_blank(line + strlen(key)), &minor, &end) < 0)
+				return -EBADMSG;
+			end = skip_blank(end);
+			/* 254 and 255 are nvidia-modeset and nvidiactl: no GPU has them. */
+			if ((*end && *end != '\n') || minor >= NVIDIA_MINOR_MODESET)
+				return -EBADMSG;
+			*ret_minor = minor;
+			return 0;
+		}
+		line = next ? next + 1 : NULL;
+	}
+	return -EBADMSG;
+}
+
+/* "550.54.14": digits and at least one dot, nothing else. */
+static bool is_version(const char *p, size_t n)
+{
+	bool dot = false;
+	if (n == 0 || n > 32 || !isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[n - 1]))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '.') {
+			if (p[i - 1] == '.')
+				return false;
+			dot = true;
+		} else if (!isdigit((unsigned char)p[i])) {
+			return false;
+		}
+	}
+	return dot;
+}
+
+int nvidia_parse_version(const char *text, char **ret_version)
+{
+	static const char key[] = "NVRM version:";
+	const char *p = strstr(text, key), *eol;
+	size_t n;
+	/* /proc/driver/nvidia/version: the version is the first word of the
+	 * "NVRM version:" line that looks like one ("... Kernel Module  550.54.14
+	 * Thu Feb ..." and "... Open Kernel Module for x86_64  550.54.14 ...").
+	 * /sys/module/nvidia/version holds the bare version on one line. */
+	if (p && (p == text || p[-1] == '\n')) {
+		eol = strchrnul(p, '\n');
+		for (p += strlen(key);; p += n) {
+			p = skip_blank(p);
+			n = strcspn(p, " \t\n");
+			if (p >= eol || n == 0)
+				return -EBADMSG;
+			if (is_version(p, n))
+				break;
+		}
+	} else {
+		p = skip_blank(text);
+		n = strcspn(p, " \t\n");
+		const char *rest = skip_blank(p + n);
+		if (!is_version(p, n) || (*rest != '\n' && *rest != '\0'))
+			return -EBADMSG;
+	}
+	char *v = strndup(p, n);
+	if (!v)
+		return -ENOMEM;
+	*ret_version = v;
+	return 0;
+}
+
+int proc_devices_char_major(const char *text, const char *name)
+{
+	bool in_char = false;
+	for (const char *line = text; line && *line;) {
+		const char *next = strchr(line, '\n');
+		size_t len = next ? (size_t)(next - line) : strlen(line);
+		if (startswith(line, "Character devices:")) {
+			in_char = true;
+		} else if (startswith(line, "Block devices:")) {
+			in_char = false;
+		} else if (in_char) {
+			/* "%3d %s\n" as fs/char_dev.c prints it. */
+			unsigned major;
+			const char *end;
+			if (parse_small_uint(skip_blank(line), &major, &end) == 0 && *end == ' ' &&
+			    major < 4096) {
+				const char *nm = end + 1;
+				size_t nlen = len - (size_t)(nm - line);
+				if (nlen == strlen(name) && strncmp(nm, name, nlen) == 0)
+					return (int)major;
+			}
+		}
+		line = next ? next + 1 : NULL;
+	}
+	return -ENOENT;
+}
+
+/* Reads a small /proc or /sys file; *ret NULL and the errno when it cannot. */
+static int read_small(const char *path, char **ret)
+{
+	*ret = NULL;
+	return read_file_max(path, GPU_PROC_MAX, ret, NULL);
+}
+
+static int probe_gpu_minor(struct pt_gpu_list *l, struct gpu_entry *g, unsigned major)
+{
+	_cleanup_free_ char *info_path = NULL, *text = NULL, *node = NULL;
+	if (asprintf(&info_path, "/proc/driver/nvidia/gpus/%s/information", g->pub.pci) < 0)
+		return -ENOMEM;
+	int r = read_small(info_path, &text);
+	if (r == -ENOENT && !(g->pub.driver && streq(g->pub.driver, "nvidia")))
+		return 0; /* nouveau, vfio-pci or no driver: no /dev/nvidiaN to expect */
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return gpu_list_warn(l, "nvidia-proc-unreadable",
+				     "NVIDIA GPU %s: cannot read %s (%s): "
+				     "its /dev/nvidiaN is unknown",
+				     g->pub.pci, info_path, strerror(-r));
+	unsigned minor;
+	if (nvidia_parse_device_minor(text, &minor) < 0)
+		return gpu_list_warn(l, "nvidia-proc-unreadable",
+				     "NVIDIA GPU %s: %s has no valid \"Device Minor:\" line: its "
+				     "/dev/nvidiaN is unknown",
+				     g->pub.pci, info_path);
+	if (asprintf(&node, "/dev/nvidia%u", minor) < 0)
+		return -ENOMEM;
+	return gpu_node_add(l, &g->nodes, node, PT_GPU_NODE_NVIDIA, major, minor, NODE_CHECK_ALL,
+			    NULL);
+}
+
+static int cmp_version(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* /dev/nvidia-caps/nvidia-capN: MIG access rights. Their minors come from
+ * /proc/driver/nvidia/capabilities; only the major is checked here. */
+static int probe_caps(struct pt_gpu_list *l, int caps_major)
+{
+	DIR *d = opendir("/dev/nvidia-caps");
+	if (!d)
+		return 0;
+	int r = 0;
+	struct dirent *de;
+	/* readdir order is the file system's: sort for a stable report. */
+	_cleanup_strv_ char **v = NULL;
+	size_t n = 0, alloc = 0;
+	while ((de = readdir(d))) {
+		if (!startswith(de->d_name, "nvidia-cap"))
+			continue;
+		void *p = v;
+		if (grow_array(&p, &alloc, n + 2, sizeof(char *)) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		v = p;
+		if (asprintf(&v[n], "/dev/nvidia-caps/%s", de->d_name) < 0) {
+			v[n] = NULL;
+			r = -ENOMEM;
+			break;
+		}
+		v[++n] = NULL;
+	}
+	closedir(d);
+	if (r < 0)
+		return r;
+	if (n > 1)
+		qsort(v, n, sizeof(char *), cmp_version);
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = gpu_node_add(l, &l->nvidia_nodes, v[i], PT_GPU_NODE_NVIDIA_CAP,
+				 caps_major < 0 ? 0 : (unsigned)caps_major, 0,
+				 caps_major < 0 ? 0 : NODE_CHECK_MAJOR, NULL);
+	return r;
+}
+
+int nvidia_probe(struct pt_gpu_list *l)
+{
+	_cleanup_free_ char *devices = NULL, *version = NULL;
+	int r = read_small("/proc/devices", &devices);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		r = gpu_list_warn(l, "proc-devices-unreadable",
+				  "cannot read /proc/devices (%s): NVIDIA's majors are unknown",
+				  strerror(-r));
+		if (r < 0)
+			return r;
+	}
+
+	/* The 195 group is "nvidia" since driver 550.40, "nvidia-frontend" before. */
+	int major = -ENOENT, uvm = -ENOENT, caps = -ENOENT;
+	if (devices) {
+		major = proc_devices_char_major(devices, "nvidia");
+		if (major < 0)
+			major = proc_devices_char_major(devices, "nvidia-frontend");
+		uvm = proc_devices_char_major(devices, "nvidia-uvm");
+		caps = proc_devices_char_major(devices, "nvidia-caps");
+	}
+
+	/* The driver is loaded when its major is registered; only when
+	 * /proc/devices cannot be read does its version file decide. */
+	bool driver_bound = false;
+	for (size_t i = 0; i < l->n_gpus; i++) {
+		const struct pt_gpu *g = &l->gpus[i].pub;
+		driver_bound |= g->vendor_id == 0x10de && g->driver && streq(g->driver, "nvidia");
+	}
+	if (major >= 0 || !devices) {
+		r = read_small("/proc/driver/nvidia/version", &version);
+		if (r == -ENOMEM)
+			return r;
+		bool have_proc_version = r == 0;
+		if (r < 0 && read_small("/sys/module/nvidia/version", &version) == -ENOMEM)
+			return -ENOMEM;
+		l->has_nvidia = major >= 0 || have_proc_version;
+	} else if (driver_bound) {
+		r = gpu_list_warn(l, "nvidia-no-major",
+				  "a GPU is bound to the nvidia driver but /proc/devices names no "
+				  "nvidia major: its nodes cannot be checked");
+		if (r < 0)
+			return r;
+	}
+
+	unsigned nv_major = major >= 0 ? (unsigned)major : NVIDIA_MAJOR_DEFAULT;
+	for (size_t i = 0; i < l->n_gpus; i++) {
+		struct gpu_entry *g = &l->gpus[i];
+		if (g->pub.vendor_id != 0x10de || !g->pub.pci)
+			continue;
+		r = probe_gpu_minor(l, g, nv_major);
+		if (r < 0)
+			return r;
+	}
+	if (!l->has_nvidia)
+		return 0;
+
+	l->nvidia.major = nv_major;
+	if (version) {
+		char *v = NULL;
+		r = nvidia_parse_version(version, &v);
+		if (r == -ENOMEM)
+			return r;
+		l->nvidia.driver_version = v;
+	}
+	if (!l->nvidia.driver_version) {
+		r = gpu_list_warn(l, "nvidia-version-unknown",
+				  "the NVIDIA driver's version is unreadable "
+				  "(/proc/driver/nvidia/version): the container's NVIDIA "
+				  "libraries cannot be checked against it");
+		if (r < 0)
+			return r;
+	}
+
+	struct {
+		const char *path;
+		enum pt_gpu_node_kind kind;
+		int major;
+		unsigned minor;
+	} shared[] = {
+		{"/dev/nvidiactl", PT_GPU_NODE_NVIDIACTL, (int)nv_major, NVIDIA_MINOR_CTL},
+		{"/dev/nvidia-modeset", PT_GPU_NODE_NVIDIA_MODESET, (int)nv_major,
+		 NVIDIA_MINOR_MODESET},
+		{"/dev/nvidia-uvm", PT_GPU_NODE_NVIDIA_UVM, uvm, 0},
+		{"/dev/nvidia-uvm-tools", PT_GPU_NODE_NVIDIA_UVM_TOOLS, uvm, 1},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(shared); i++) {
+		if (shared[i].major < 0)
+			continue;
+		r = gpu_node_add(l, &l->nvidia_nodes, shared[i].path, shared[i].kind,
+				 (unsigned)shared[i].major, shared[i].minor, NODE_CHECK_ALL, NULL);
+		if (r < 0)
+			return r;
+	}
+	/* Without the module there is no major and no node to look for. */
+	if (uvm < 0) {
+		r = gpu_list_warn(l, "nvidia-uvm-missing",
+				  "the nvidia-uvm module is not loaded (no nvidia-uvm in "
+				  "/proc/devices): CUDA fails in the container "
+				  "(nvidia-modprobe -u -c 0 loads it)");
+		if (r < 0)
+			return r;
+	}
+	return probe_caps(l, caps);
+}

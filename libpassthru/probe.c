@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The probe report: each section's probe, and the report as JSON (json-c)
+ * and as a table. Each section has one place in pt_probe_run(), one in
+ * to_json() and one in pt_probe_to_table(); new sections go beside "gpus". */
+#include <json.h>
+#include <stdarg.h>
+
+#include "passthru/probe.h"
+#include "util.h"
+
+struct pt_probe {
+	struct pt_gpu_list *gpus;
+	/* Warnings of the report itself (a section that could not run); the
+	 * sections' own warnings stay in their objects. */
+	struct pt_warning *warnings;
+	size_t n_warnings, a_warnings;
+};
+
+static int probe_warn(struct pt_probe *p, const char *code, const char *message)
+{
+	void *items = p->warnings;
+	if (grow_array(&items, &p->a_warnings, p->n_warnings + 1, sizeof(*p->warnings)) < 0)
+		return -ENOMEM;
+	p->warnings = items;
+	char *m = strdup(message);
+	if (!m)
+		return -ENOMEM;
+	p->warnings[p->n_warnings++] = (struct pt_warning){code, m};
+	return 0;
+}
+
+void pt_probe_free(struct pt_probe *p)
+{
+	if (!p)
+		return;
+	pt_gpu_list_free(p->gpus);
+	for (size_t i = 0; i < p->n_warnings; i++)
+		free((char *)p->warnings[i].message);
+	free(p->warnings);
+	free(p);
+}
+
+int pt_probe_run(struct pt_probe **ret, struct pt_error *err)
+{
+	struct pt_probe *p = calloc(1, sizeof(*p));
+	if (!p)
+		return pt_error_set(err, ENOMEM, "probe");
+
+	/* Section: GPUs. */
+	struct pt_error e = {0};
+	int r = pt_gpu_probe(&p->gpus, &e);
+	if (r == -ENOMEM || (r < 0 && probe_warn(p, "gpu-probe-failed", e.message) < 0)) {
+		pt_probe_free(p);
+		return pt_error_set(err, ENOMEM, "probe");
+	}
+
+	*ret = p;
+	return 0;
+}
+
+const struct pt_gpu_list *pt_probe_gpus(const struct pt_probe *p) { return p ? p->gpus : NULL; }
+
+size_t pt_probe_warning_count(const struct pt_probe *p)
+{
+	return p ? p->n_warnings + pt_gpu_list_warning_count(p->gpus) : 0;
+}
+
+const struct pt_warning *pt_probe_warning(const struct pt_probe *p, size_t i)
+{
+	if (!p)
+		return NULL;
+	if (i < p->n_warnings)
+		return &p->warnings[i];
+	return pt_gpu_list_warning(p->gpus, i - p->n_warnings);
+}
+
+/* json-c returns NULL when out of memory, and NULL is also how it writes
+ * null: the builder remembers a failure so one check at the end does. */
+struct jb {
+	bool failed;
+};
+
+static struct json_object *jnew(struct jb *b, struct json_object *v)
+{
+	if (!v)
+		b->failed = true;
+	return v;
+}
+
+static void jadd(struct jb *b, struct json_object *o, const char *key, struct json_object *v)
+{
+	if (!o || json_object_object_add(o, key, v) < 0) {
+		json_object_put(v);
+		b->failed = true;
+	}
+}
+
+static void jadd_str(struct jb *b, struct json_object *o, const char *key, const char *s)
+{
+	jadd(b, o, key, s ? jnew(b, json_object_new_string(s)) : NULL);
+}
+
+static void jadd_int(struct jb *b, struct json_object *o, const char *key, int64_t v)
+{
+	jadd(b, o, key, jnew(b, json_object_new_int64(v)));
+}
+
+static void jadd_bool(struct jb *b, struct json_object *o, const char *key, bool v)
+{
+	jadd(b, o, key, jnew(b, json_object_new_boolean(v)));
+}
+
+static void jadd_hex(struct jb *b, struct json_object *o, const char *key, unsigned v)
+{
+	char buf[16];
+	snprintf(buf, sizeof(buf), "0x%04x", v);
+	jadd_str(b, o, key, v ? buf : NULL);
+}
+
+static void jpush(struct jb *b, struct json_object *arr, struct json_object *v)
+{
+	if (!arr || !v || json_object_array_add(arr, v) < 0) {
+		json_object_put(v);
+		b->failed = true;
+	}
+}
+
+static struct json_object *nodes_json(struct jb *b, const struct pt_gpu_node *nodes, size_t n)
+{
+	struct json_object *arr = jnew(b, json_object_new_array());
+	for (size_t i = 0; i < n; i++) {
+		const struct pt_gpu_node *nd = &nodes[i];
+		struct json_object *o = jnew(b, json_object_new_object());
+		jadd_str(b, o, "path", nd->path);
+		jadd_str(b, o, "kind", pt_gpu_node_kind_name(nd->kind));
+		jadd_int(b, o, "major", nd->major);
+		jadd_int(b, o, "minor", nd->minor);
+		jadd_bool(b, o, "exists", nd->exists);
+		jadd_bool(b, o, "matches", nd->matches);
+		jadd_str(b, o, "group", nd->group);
+		jadd_bool(b, o, "accessible", nd->accessible);
+		jadd_str(b, o, "by_path", nd->by_path);
+		jpush(b, arr, o);
+	}
+	return arr;
+}
+
+static void gpus_json(struct jb *b, struct json_object *root, const struct pt_gpu_list *l)
+{
+	struct json_object *arr = jnew(b, json_object_new_array());
+	for (size_t i = 0; i < pt_gpu_list_count(l); i++) {
+		const struct pt_gpu *g = pt_gpu_list_get(l, i);
+		struct json_object *o = jnew(b, json_object_new_object());
+		jadd_int(b, o, "index", (int64_t)g->index);
+		jadd_str(b, o, "pci", g->pci);
+		jadd_hex(b, o, "vendor_id", g->vendor_id);
+		jadd_hex(b, o, "device_id", g->device_id);
+		jadd_str(b, o, "vendor", g->vendor);
+		jadd_str(b, o, "driver", g->driver);
+		jadd_bool(b, o, "boot_vga", g->boot_vga);
+		jadd_str(b, o, "bus", g->bus);
+		jadd_str(b, o, "name", g->name);
+		jadd_str(b, o, "id_path", g->id_path);
+		jadd(b, o, "nodes", nodes_json(b, g->nodes, g->n_nodes));
+		jpush(b, arr, o);
+	}
+	jadd(b, root, "gpus", arr);
+
+	const struct pt_nvidia *nv = pt_gpu_list_nvidia(l);
+	struct json_object *o = NULL;
+	if (nv) {
+		o = jnew(b, json_object_new_object());
+		jadd_str(b, o, "driver_version", nv->driver_version);
+		jadd_int(b, o, "major", nv->major);
+		jadd(b, o, "nodes", nodes_json(b, nv->nodes, nv->n_nodes));
+	}
+	jadd(b, root, "nvidia", o);
+}
+
+static struct json_object *to_json(struct jb *b, const struct pt_probe *p)
+{
+	struct json_object *root = jnew(b, json_object_new_object());
+	/* Section: GPUs. */
+	gpus_json(b, root, p->gpus);
+
+	struct json_object *warnings = jnew(b, json_object_new_array());
+	for (size_t i = 0; i < pt_probe_warning_count(p); i++) {
+		const struct pt_warning *w = pt_probe_warning(p, i);
+		struct json_object *o = jnew(b, json_object_new_object());
+		jadd_str(b, o, "code", w->code);
+		jadd_str(b, o, "message", w->message);
+		jpush(b, warnings, o);
+	}
+	jadd(b, root, "warnings", warnings);
+	return root;
+}
+
+char *pt_probe_to_json(const struct pt_probe *p, struct pt_error *err)
+{
+	struct jb b = {0};
+	struct json_object *root = to_json(&b, p);
+	char *out = NULL;
+	if (!b.failed) {
+		const char *s = json_object_to_json_string_ext(
+			root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+				      JSON_C_TO_STRING_NOSLASHESCAPE);
+		if (s && asprintf(&out, "%s\n", s) < 0)
+			out = NULL;
+	}
+	json_object_put(root);
+	if (!out)
+		pt_error_set(err, ENOMEM, "probe: json");
+	return out;
+}
+
+/* A table: rows of cells, printed with each column as wide as its widest
+ * cell, two spaces apart. */
+struct table {
+	char **cells;
+	size_t ncols, n, alloc;
+	bool failed;
+};
+
+static void table_cell(struct table *t, const char *fmt, ...) _printf_(2, 3);
+static void table_cell(struct table *t, const char *fmt, ...)
+{
+	void *p = t->cells;
+	if (t->failed || grow_array(&p, &t->alloc, t->n + 1, sizeof(char *)) < 0) {
+		t->failed = true;
+		return;
+	}
+	t->cells = p;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&t->cells[t->n], fmt, ap) < 0)
+		t->failed = true;
+	else
+		t->n++;
+	va_end(ap);
+}
+
+/* Renders the table into b (NULL: only frees it). */
+static void table_render(struct table *t, struct strbuf *b, const char *indent)
+{
+	if (b && t->failed) {
+		b->failed = true;
+	} else if (b) {
+		size_t w[16] = {0};
+		for (size_t i = 0; i < t->n; i++)
+			if (strlen(t->cells[i]) > w[i % t->ncols])
+				w[i % t->ncols] = strlen(t->cells[i]);
+		for (size_t i = 0; i < t->n; i++) {
+			size_t c = i % t->ncols;
+			if (c == 0)
+				strbuf_puts(b, indent);
+			if (c + 1 == t->ncols)
+				strbuf_printf(b, "%s\n", t->cells[i]);
+			else
+				strbuf_printf(b, "%-*s  ", (int)w[c], t->cells[i]);
+		}
+	}
+	for (size_t i = 0; i < t->n; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	*t = (struct table){0};
+}
+
+static void node_rows(struct table *t, const char *owner, const struct pt_gpu_node *nodes,
+		      size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct pt_gpu_node *nd = &nodes[i];
+		table_cell(t, "%s", nd->path);
+		table_cell(t, "%s", owner);
+		table_cell(t, "%s", pt_gpu_node_kind_name(nd->kind));
+		table_cell(t, "%u:%u", nd->major, nd->minor);
+		if (!nd->exists)
+			table_cell(t, "-");
+		else if (nd->group)
+			table_cell(t, "%s", nd->group);
+		else
+			table_cell(t, "%u", nd->gid);
+		if (!nd->exists)
+			table_cell(t, "MISSING");
+		else if (!nd->matches)
+			table_cell(t, "WRONG (is %u:%u)", nd->actual_major, nd->actual_minor);
+		else if (!nd->accessible)
+			table_cell(t, "no access");
+		else
+			table_cell(t, "ok");
+	}
+}
+
+static void gpus_table(struct strbuf *b, const struct pt_gpu_list *l)
+{
+	size_t n = pt_gpu_list_count(l);
+	const struct pt_nvidia *nv = pt_gpu_list_nvidia(l);
+	if (n == 0) {
+		strbuf_puts(b, "GPUs: none. This machine has no GPU a container could use "
+			       "(no DRM device, no NVIDIA GPU).\n");
+	} else {
+		struct table t = {.ncols = 7};
+		const char *head[] = {"GPU",    "ADDRESS",  "VENDOR", "ID",
+				      "DRIVER", "BOOT_VGA", "NODES"};
+		for (size_t i = 0; i < ELEMENTSOF(head); i++)
+			table_cell(&t, "%s", head[i]);
+		for (size_t i = 0; i < n; i++) {
+			const struct pt_gpu *g = pt_gpu_list_get(l, i);
+			table_cell(&t, "%zu", i);
+			table_cell(&t, "%s", g->pci ? g->pci : g->name);
+			table_cell(&t, "%s", g->vendor ? g->vendor : "-");
+			if (g->vendor_id)
+				table_cell(&t, "%04x:%04x", g->vendor_id, g->device_id);
+			else
+				table_cell(&t, "-");
+			table_cell(&t, "%s", g->driver ? g->driver : "(none)");
+			table_cell(&t, "%s", g->boot_vga ? "yes" : "no");
+			table_cell(&t, "%zu", g->n_nodes);
+		}
+		strbuf_puts(b, "GPUs:\n");
+		table_render(&t, b, "  ");
+	}
+	if (nv)
+		strbuf_printf(b, "NVIDIA driver: %s\n",
+			      nv->driver_version ? nv->driver_version : "loaded, version unknown");
+
+	struct table t = {.ncols = 6};
+	const char *head[] = {"NODE", "FOR", "KIND", "DEVICE", "GROUP", "STATE"};
+	for (size_t i = 0; i < ELEMENTSOF(head); i++)
+		table_cell(&t, "%s", head[i]);
+	size_t rows = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct pt_gpu *g = pt_gpu_list_get(l, i);
+		char owner[32];
+		snprintf(owner, sizeof(owner), "GPU %zu", i);
+		node_rows(&t, owner, g->nodes, g->n_nodes);
+		rows += g->n_nodes;
+	}
+	if (nv) {
+		node_rows(&t, "nvidia", nv->nodes, nv->n_nodes);
+		rows += nv->n_nodes;
+	}
+	if (rows > 0) {
+		strbuf_puts(b, "Device nodes:\n");
+		table_render(&t, b, "  ");
+	} else {
+		table_render(&t, NULL, "");
+	}
+}
+
+char *pt_probe_to_table(const struct pt_probe *p, struct pt_error *err)
+{
+	struct strbuf b = {0};
+	/* Section: GPUs. */
+	if (p->gpus)
+		gpus_table(&b, p->gpus);
+	else
+		strbuf_puts(&b, "GPUs: unknown (the GPU probe failed, see the warnings).\n");
+
+	size_t nw = pt_probe_warning_count(p);
+	if (nw > 0) {
+		strbuf_printf(&b, "Warnings (%zu):\n", nw);
+		for (size_t i = 0; i < nw; i++) {
+			const struct pt_warning *w = pt_probe_warning(p, i);
+			strbuf_printf(&b, "  %s: %s\n", w->code, w->message);
+		}
+	} else {
+		strbuf_puts(&b, "Warnings: none.\n");
+	}
+	char *s = strbuf_steal(&b);
+	if (!s)
+		pt_error_set(err, ENOMEM, "probe: table");
+	return s;
+}
