@@ -556,8 +556,8 @@ static int wait_number(struct pt_display *d, int pipe_r, long long deadline)
 	}
 }
 
-static int fail_start(struct pt_display *d, int code, const char *what, unsigned timeout_ms,
-		      struct pt_error *err)
+static int fail_start(struct pt_display *d, int code, const char *what, const char *host,
+		      unsigned timeout_ms, struct pt_error *err)
 {
 	const char *name = kind_name(d->kind);
 	if (code == -ETIMEDOUT)
@@ -567,12 +567,16 @@ static int fail_start(struct pt_display *d, int code, const char *what, unsigned
 		pt_error_setx(err, EPROTO, "%s wrote no display number to -displayfd", name);
 	kill_and_reap(d, 500);
 	if (code == -ECHILD) {
+		/* Xephyr's own words about its host display do not name it. */
+		char on[64] = "";
+		if (d->kind == PT_DISPLAY_XEPHYR)
+			snprintf(on, sizeof(on), " (on host display %s)", host);
 		if (d->status > 128)
-			pt_error_setx(err, ECHILD, "%s was killed by signal %d %s", name,
+			pt_error_setx(err, ECHILD, "%s%s was killed by signal %d %s", name, on,
 				      d->status - 128, what);
 		else
-			pt_error_setx(err, ECHILD, "%s exited with status %d %s", name, d->status,
-				      what);
+			pt_error_setx(err, ECHILD, "%s%s exited with status %d %s", name, on,
+				      d->status, what);
 	}
 	_cleanup_free_ char *words = read_last_words(d->log_file);
 	if (err && words) {
@@ -683,7 +687,7 @@ int pt_display_start(const struct pt_display_opts *o, struct pt_display **ret_di
 		return fail_start(d, r,
 				  d->number >= 0 ? "before a client could connect"
 						 : "before it accepted clients",
-				  timeout, err);
+				  host_display(o), timeout, err);
 	remember_created(d);
 	*ret_display = d;
 	return 0;
