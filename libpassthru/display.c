@@ -31,6 +31,26 @@ extern char **environ;
  * container, so nothing is written into the root file system. */
 #define CONTAINER_XAUTHORITY "/run/passthru/Xauthority"
 
+/* Which file a path held: the inode alone is not enough, file systems such
+ * as ext4 hand a freed inode number to the next file at once. */
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+	struct timespec ctime;
+};
+
+static struct file_id file_id_of(const struct stat *st)
+{
+	return (struct file_id){st->st_dev, st->st_ino, st->st_ctim};
+}
+
+static bool same_file(const struct file_id *a, const struct stat *st)
+{
+	struct file_id b = file_id_of(st);
+	return a->dev == b.dev && a->ino == b.ino && a->ctime.tv_sec == b.ctime.tv_sec &&
+	       a->ctime.tv_nsec == b.ctime.tv_nsec;
+}
+
 struct pt_display {
 	enum pt_display_kind kind;
 	int number;
@@ -49,8 +69,7 @@ struct pt_display {
 	/* What the server created, to remove it if it dies without doing so,
 	 * and only while the path still holds what our server made. */
 	bool have_socket, have_lock;
-	dev_t socket_dev, lock_dev;
-	ino_t socket_ino, lock_ino;
+	struct file_id socket_id, lock_id;
 };
 
 static const char *kind_name(enum pt_display_kind kind)
@@ -445,8 +464,7 @@ static void remember_created(struct pt_display *d)
 	snprintf(path, sizeof(path), "/tmp/.X11-unix/X%d", d->number);
 	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
 		d->have_socket = true;
-		d->socket_dev = st.st_dev;
-		d->socket_ino = st.st_ino;
+		d->socket_id = file_id_of(&st);
 	}
 	/* With -displayfd current servers take no lock file; older ones do. */
 	snprintf(path, sizeof(path), "/tmp/.X%d-lock", d->number);
@@ -454,16 +472,15 @@ static void remember_created(struct pt_display *d)
 		_cleanup_free_ char *s = NULL;
 		if (read_file_max(path, 64, &s, NULL) == 0 && atoi(s) == d->pid) {
 			d->have_lock = true;
-			d->lock_dev = st.st_dev;
-			d->lock_ino = st.st_ino;
+			d->lock_id = file_id_of(&st);
 		}
 	}
 }
 
-static void unlink_if_same(const char *path, dev_t dev, ino_t ino)
+static void unlink_if_same(const char *path, const struct file_id *id)
 {
 	struct stat st;
-	if (lstat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+	if (lstat(path, &st) == 0 && same_file(id, &st))
 		unlink(path);
 }
 
@@ -475,12 +492,12 @@ static void remove_leftovers(struct pt_display *d)
 	char path[64];
 	if (d->have_socket) {
 		snprintf(path, sizeof(path), "/tmp/.X11-unix/X%d", d->number);
-		unlink_if_same(path, d->socket_dev, d->socket_ino);
+		unlink_if_same(path, &d->socket_id);
 		d->have_socket = false;
 	}
 	if (d->have_lock) {
 		snprintf(path, sizeof(path), "/tmp/.X%d-lock", d->number);
-		unlink_if_same(path, d->lock_dev, d->lock_ino);
+		unlink_if_same(path, &d->lock_id);
 		d->have_lock = false;
 	}
 	if (d->auth_file)

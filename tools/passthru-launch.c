@@ -304,11 +304,13 @@ static int run_nspawn(struct options *o, int sigfd, struct pt_display *display)
 		close(pidfd);
 		if (watch == 0) {
 			pt_display_alive(display); /* reaps it, for its status */
-			const char *words = pt_display_last_words(display);
-			fprintf(stderr, "%s: the %s display %s died (status %d%s%s); stopped %s\n",
-				prog, pt_display_kind_name(display), pt_display_name(display),
-				pt_display_exit_status(display), words ? ": " : "",
-				words ? words : "", pt_plan_get_command(o->plan)[0]);
+			int st = pt_display_exit_status(display);
+			/* Its last words explain an exit, not a kill from outside. */
+			const char *words = st < 128 ? pt_display_last_words(display) : NULL;
+			fprintf(stderr, "%s: the %s display %s died (%s %d%s%s); stopped %s\n", prog,
+				pt_display_kind_name(display), pt_display_name(display),
+				st > 128 ? "killed by signal" : "exit status", st > 128 ? st - 128 : st,
+				words ? ": " : "", words ? words : "", pt_plan_get_command(o->plan)[0]);
 			status = EXIT_SETUP;
 		}
 	} else {
