@@ -582,6 +582,8 @@ static int fail_start(struct pt_display *d, int code, const char *what, const ch
 			      timeout_ms);
 	else if (code == -EPROTO)
 		pt_error_setx(err, EPROTO, "%s wrote no display number to -displayfd", name);
+	else if (code != -ECHILD)
+		pt_error_set(err, -code, "%s: wait for the display number", name);
 	kill_and_reap(d, 500);
 	if (code == -ECHILD) {
 		/* Xephyr's own words about its host display do not name it. */

@@ -237,13 +237,21 @@ static char *make_state_dir(struct pt_error *err)
 	return dir;
 }
 
+/* Xephyr without a host display (-ENXIO): the headless choice helps. */
+static int display_error(const struct pt_error *err)
+{
+	fprintf(stderr, "%s: %s%s\n", prog, err->message,
+		err->code == ENXIO ? "; use --xvfb for a headless display" : "");
+	return EXIT_SETUP;
+}
+
 /* The display's part of a dry run: nothing is started, so say what would be. */
 static int describe_display(const struct options *o)
 {
 	struct pt_error err = {0};
 	char **argv = NULL;
 	if (pt_display_server_argv(o->display, 3, "COOKIE_FILE", &argv, &err) < 0)
-		return fail(EXIT_SETUP, &err);
+		return display_error(&err);
 	char *line = pt_argv_to_shell(argv);
 	pt_argv_free(argv);
 	if (!line) {
@@ -366,12 +374,8 @@ static int run(struct options *o)
 	struct pt_display *display = NULL;
 	int status = EXIT_SETUP, r = 0;
 	if (o->display) {
-		r = pt_display_start(o->display, &display, &err);
-		if (r == -ENXIO)
-			fprintf(stderr, "%s: %s; use --xvfb for a headless display\n", prog,
-				err.message);
-		else if (r < 0)
-			fail(EXIT_SETUP, &err);
+		if ((r = pt_display_start(o->display, &display, &err)) < 0)
+			display_error(&err);
 		if (r == 0 && (r = pt_display_add_to_plan(display, o->plan, &err)) < 0)
 			fail(EXIT_SETUP, &err);
 		char **exposed = NULL;
