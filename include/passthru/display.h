@@ -112,7 +112,7 @@ int pt_display_pidfd(const struct pt_display *display);
 /**
  * The server's cookie file (an Xauthority with only this display's
  * cookie): a host client given XAUTHORITY=this file may connect. Owned by
- * the display; removed by pt_display_stop().
+ * the display; removed by pt_display_stop(), NULL after it.
  */
 const char *pt_display_auth_file(const struct pt_display *display);
 
@@ -128,7 +128,7 @@ int pt_display_exit_status(const struct pt_display *display);
 /**
  * What the server said last before it failed (its fatal error, or its
  * last line of output), or NULL when it said nothing. Owned by the
- * display; valid until the display is stopped or freed.
+ * display; kept by pt_display_stop(), valid until pt_display_free().
  */
 const char *pt_display_last_words(struct pt_display *display);
 
