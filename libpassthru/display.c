@@ -610,6 +610,8 @@ static int fail_start(struct pt_display *d, int code, const char *what, const ch
 int pt_display_start(const struct pt_display_opts *o, struct pt_display **ret_display,
 		     struct pt_error *err)
 {
+	if (!o || !ret_display)
+		return pt_error_setx(err, EINVAL, "display: no options");
 	const char *name = kind_name(o->kind);
 	int r = check_opts(o, err);
 	if (r < 0)

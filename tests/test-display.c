@@ -31,6 +31,7 @@ static char host_name[16];
 static struct pt_display *displays[8];
 static struct pt_plan *plans[8];
 static pid_t launcher_pid = -1;
+static pid_t fake_server_pid = -1; /* a stand-in server a test started */
 
 /* Starts a headless Xvfb as the host display and points DISPLAY at it. */
 static void start_host_display(void)
@@ -100,6 +101,8 @@ static void setup(void)
 static void teardown(void)
 {
 	stop_pid(launcher_pid);
+	if (fake_server_pid > 0)
+		kill(fake_server_pid, SIGKILL); /* not our child: the library's */
 	for (size_t i = 0; i < ELEMENTS(displays); i++) {
 		pt_display_free(displays[i]);
 		if (plans[i])
@@ -505,7 +508,10 @@ Test(display, error_server_that_never_gets_ready_times_out)
 	pid_t pid = atoi(s);
 	free(s);
 	cr_assert(pid > 0);
-	cr_assert(kill(pid, 0) == -1 && errno == ESRCH, "the stuck server was killed");
+	bool gone = kill(pid, 0) == -1 && errno == ESRCH;
+	if (!gone)
+		fake_server_pid = pid;
+	cr_assert(gone, "the stuck server was killed");
 	unlink(pidfile);
 	unlink(script);
 	char bin[4096];
