@@ -15,7 +15,7 @@ DESTDIR ?=
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 # What the library links; the .pc file lists them as private requirements.
-DEPS := libudev libdrm x11 xau libpulse json-c
+DEPS := libudev libdrm x11 xcb xau libpulse json-c
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
 DEPS_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null)
 # umockdev: testbeds (fake sysfs, /dev, /proc) for the GPUs this machine lacks.

@@ -4,6 +4,7 @@
  * into a plan, hand the plan to a backend, return the command's status. */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,6 +27,9 @@ struct options {
 	struct pt_plan *plan;
 	const char *backend;
 	bool dry_run;
+	struct pt_display_opts *display; /* --xephyr / --xvfb, NULL: none */
+	char **display_args;              /* --xephyr-arg, NULL-terminated */
+	size_t n_display_args;
 };
 
 static void usage(FILE *f)
@@ -41,13 +45,20 @@ static void usage(FILE *f)
 		"      --setenv=NAME=VALUE  set an environment variable for COMMAND\n"
 		"      --gpu[=SEL]          pass GPUs node by node: all, or SEL: index, PCI address,\n"
 		"                           vendor or driver, 'render' (render nodes only), comma-separated\n"
+		"      --xephyr[=WxH]       give COMMAND a nested X display of its own: an\n"
+		"                           Xephyr window on $DISPLAY, stopped when COMMAND ends\n"
+		"      --xvfb[=WxH]         the same with a headless Xvfb (no host display needed)\n"
+		"      --xephyr-arg=ARG     pass ARG to that X server (repeatable)\n"
 		"      --backend=nspawn     how to run the container (systemd-nspawn)\n"
-		"      --dry-run            print the command that would run, run nothing\n"
+		"      --dry-run            print the command that would run, run nothing; with a\n"
+		"                           display, start none: print its server command and\n"
+		"                           what the container would get from it\n"
 		"  -h, --help               show this help and exit\n"
 		"  -V, --version            show the version and exit\n"
 		"\n"
 		"Exit status: COMMAND's status (128+N when signal N ended it);\n"
-		"%d for bad usage; %d when the container could not be set up.\n",
+		"%d for bad usage; %d when the container could not be set up\n"
+		"or its display died while COMMAND ran.\n",
 		prog, EXIT_USAGE, EXIT_SETUP);
 }
 
@@ -99,6 +110,29 @@ static int add_gpus(struct pt_plan *plan, const char *sel, struct pt_error *err)
 	return r;
 }
 
+static int set_display(struct options *o, enum pt_display_kind kind, const char *size,
+		       struct pt_error *err)
+{
+	if (o->display && o->display->kind != kind)
+		return pt_error_setx(err, EINVAL, "--xephyr and --xvfb exclude each other");
+	if (!o->display && !(o->display = pt_display_opts_new(kind)))
+		return pt_error_set(err, ENOMEM, "display");
+	if (size && pt_display_parse_size(size, &o->display->width, &o->display->height, err) < 0)
+		return pt_error_prefix(err, "--%s", kind == PT_DISPLAY_XVFB ? "xvfb" : "xephyr");
+	return 0;
+}
+
+static int add_display_arg(struct options *o, const char *arg, struct pt_error *err)
+{
+	char **v = realloc(o->display_args, (o->n_display_args + 2) * sizeof(char *));
+	if (!v)
+		return pt_error_set(err, ENOMEM, "--xephyr-arg");
+	o->display_args = v;
+	v[o->n_display_args++] = (char *)arg;
+	v[o->n_display_args] = NULL;
+	return 0;
+}
+
 enum {
 	OPT_BIND = 0x100,
 	OPT_BIND_RO,
@@ -106,6 +140,9 @@ enum {
 	OPT_BACKEND,
 	OPT_DRY_RUN,
 	OPT_GPU,
+	OPT_XEPHYR,
+	OPT_XEPHYR_ARG,
+	OPT_XVFB,
 };
 
 /* Returns -1 to go on, or an exit code. */
@@ -120,6 +157,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"backend", required_argument, NULL, OPT_BACKEND},
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 		{"gpu", optional_argument, NULL, OPT_GPU},
+		{"xephyr", optional_argument, NULL, OPT_XEPHYR},
+		{"xephyr-arg", required_argument, NULL, OPT_XEPHYR_ARG},
+		{"xvfb", optional_argument, NULL, OPT_XVFB},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -164,6 +204,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (r < 0 && r != -ENODEV && r != -EINVAL)
 				return fail(EXIT_SETUP, &err);
 			break;
+		case OPT_XEPHYR:
+		case OPT_XVFB:
+			r = set_display(o, c == OPT_XVFB ? PT_DISPLAY_XVFB : PT_DISPLAY_XEPHYR, optarg,
+					&err);
+			break;
+		case OPT_XEPHYR_ARG:
+			r = add_display_arg(o, optarg, &err);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -184,6 +232,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("no root directory given (-D ROOT)");
 	if (pt_plan_set_command(o->plan, argc - optind, argv + optind, &err) < 0)
 		return fail(EXIT_USAGE, &err);
+	if (o->display_args && !o->display)
+		return usage_error("--xephyr-arg needs --xephyr or --xvfb");
+	if (o->display) {
+		o->display->extra_args = (const char *const *)o->display_args;
+		o->display->private_ipc = pt_plan_get_flags(o->plan) & PT_PLAN_PRIVATE_IPC;
+	}
 	return -1;
 }
 
@@ -206,7 +260,38 @@ static char *make_state_dir(struct pt_error *err)
 	return dir;
 }
 
-static int run_nspawn(struct options *o)
+/* Xephyr without a host display (-ENXIO): the headless choice helps. */
+static int display_error(const struct pt_error *err)
+{
+	fprintf(stderr, "%s: %s%s\n", prog, err->message,
+		err->code == ENXIO ? "; use --xvfb for a headless display" : "");
+	return EXIT_SETUP;
+}
+
+/* The display's part of a dry run: nothing is started, so say what would be. */
+static int describe_display(const struct options *o)
+{
+	struct pt_error err = {0};
+	char **argv = NULL;
+	if (pt_display_server_argv(o->display, 3, "COOKIE_FILE", &argv, &err) < 0)
+		return display_error(&err);
+	char *line = pt_argv_to_shell(argv);
+	pt_argv_free(argv);
+	if (!line) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return EXIT_SETUP;
+	}
+	fprintf(stderr,
+		"%s: dry run: no display started. It would run\n  %s\n"
+		"and add to the command below the display's socket /tmp/.X11-unix/XN\n"
+		"(read-only), an Xauthority with only its cookie, DISPLAY=:N and XAUTHORITY,\n"
+		"N being the number the server picks.\n",
+		prog, line);
+	free(line);
+	return 0;
+}
+
+static int run_nspawn(struct options *o, int sigfd, struct pt_display *display)
 {
 	struct pt_error err = {0};
 	char *state = NULL;
@@ -237,29 +322,31 @@ static int run_nspawn(struct options *o)
 		goto out;
 	}
 
-	/* Signals are read from a signalfd and forwarded to the container. */
-	sigset_t mask, old;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, &old);
-	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	pid_t pid;
 	int pidfd;
-	if (sigfd < 0) {
-		pt_error_set(&err, errno, "signalfd");
-	} else if (pt_spawn(argv, &pid, &pidfd, &err) == 0) {
-		struct pt_supervise s = {.pidfd = pidfd, .sigfd = sigfd};
-		if (pt_supervise(&s, &status, NULL, &err) < 0)
+	if (pt_spawn(argv, &pid, &pidfd, &err) == 0) {
+		/* The display's death stops the container: its clients are lost. */
+		int watch_fd = display ? pt_display_pidfd(display) : -1;
+		struct pt_supervise s = {.pidfd = pidfd, .sigfd = sigfd, .watch_fds = &watch_fd,
+					 .n_watch = display ? 1 : 0};
+		int watch = -1;
+		if (pt_supervise(&s, &status, &watch, &err) < 0)
 			status = EXIT_SETUP;
 		close(pidfd);
+		if (watch == 0) {
+			pt_display_alive(display); /* reaps it, for its status */
+			int st = pt_display_exit_status(display);
+			/* Its last words explain an exit, not a kill from outside. */
+			const char *words = st < 128 ? pt_display_last_words(display) : NULL;
+			fprintf(stderr, "%s: the %s display %s died (%s %d%s%s); stopped %s\n", prog,
+				pt_display_kind_name(display), pt_display_name(display),
+				st > 128 ? "killed by signal" : "exit status", st > 128 ? st - 128 : st,
+				words ? ": " : "", words ? words : "", pt_plan_get_command(o->plan)[0]);
+			status = EXIT_SETUP;
+		}
 	} else {
 		pt_error_prefix(&err, "nspawn backend");
 	}
-	if (sigfd >= 0)
-		close(sigfd);
-	sigprocmask(SIG_SETMASK, &old, NULL);
 
 out:
 	if (err.code)
@@ -273,6 +360,68 @@ out:
 	return status;
 }
 
+/* A signal already waiting on sigfd (e.g. Ctrl-C while the display started). */
+static int pending_signal(int sigfd)
+{
+	struct pollfd p = {.fd = sigfd, .events = POLLIN};
+	struct signalfd_siginfo si;
+	if (poll(&p, 1, 0) == 1 && read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		return (int)si.ssi_signo;
+	return 0;
+}
+
+static int run(struct options *o)
+{
+	if (o->dry_run) {
+		int r = o->display ? describe_display(o) : 0;
+		return r ? r : run_nspawn(o, -1, NULL);
+	}
+
+	/* Signals are read from a signalfd and forwarded to the container;
+	 * blocked already while the display starts, so that an early Ctrl-C
+	 * cannot leave the display running. */
+	sigset_t mask, old;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		fprintf(stderr, "%s: signalfd: %s\n", prog, strerror(errno));
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return EXIT_SETUP;
+	}
+
+	struct pt_error err = {0};
+	struct pt_display *display = NULL;
+	int status = EXIT_SETUP, r = 0;
+	if (o->display) {
+		if ((r = pt_display_start(o->display, &display, &err)) < 0)
+			display_error(&err);
+		if (r == 0 && (r = pt_display_add_to_plan(display, o->plan, &err)) < 0)
+			fail(EXIT_SETUP, &err);
+		char **exposed = NULL;
+		if (r == 0 && pt_display_exposed_sockets(display, o->plan, &exposed, NULL) > 0)
+			for (char **e = exposed; *e; e++)
+				fprintf(stderr,
+					"%s: warning: the container shares the host's network "
+					"namespace and can reach the X server at abstract socket %s\n",
+					prog, *e);
+		pt_argv_free(exposed);
+	}
+	int sig = r == 0 ? pending_signal(sigfd) : 0;
+	if (r == 0 && sig)
+		status = 128 + sig;
+	else if (r == 0)
+		status = run_nspawn(o, sigfd, display);
+	pt_display_free(display); /* stops it: the command is gone */
+
+	close(sigfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = {.backend = "nspawn"};
@@ -283,7 +432,9 @@ int main(int argc, char **argv)
 	}
 	int r = parse_args(argc, argv, &o);
 	if (r < 0)
-		r = run_nspawn(&o);
+		r = run(&o);
 	pt_plan_free(o.plan);
+	pt_display_opts_free(o.display);
+	free(o.display_args);
 	return r;
 }

@@ -11,3 +11,4 @@
 #include "passthru/warning.h"
 #include "passthru/gpu.h"
 #include "passthru/probe.h"
+#include "passthru/display.h"
