@@ -26,6 +26,8 @@ struct options {
 	struct pt_plan *plan;
 	const char *backend;
 	bool dry_run;
+	int pulse; /* 0: no; 1: --pulse; 2: --pulse=keep-tcp */
+	bool alsa;
 };
 
 static void usage(FILE *f)
@@ -39,6 +41,9 @@ static void usage(FILE *f)
 		"      --bind=SRC[:DST]     bind host path SRC at DST (\\: is a colon in a path)\n"
 		"      --bind-ro=SRC[:DST]  the same, read-only\n"
 		"      --setenv=NAME=VALUE  set an environment variable for COMMAND\n"
+		"      --pulse[=keep-tcp]   pass the host's PulseAudio server (keep-tcp: a TCP\n"
+		"                           server is kept in PULSE_SERVER instead of refused)\n"
+		"      --alsa               pass the ALSA device nodes (/dev/snd/*)\n"
 		"      --backend=nspawn     how to run the container (systemd-nspawn)\n"
 		"      --dry-run            print the command that would run, run nothing\n"
 		"  -h, --help               show this help and exit\n"
@@ -91,6 +96,8 @@ enum {
 	OPT_SETENV,
 	OPT_BACKEND,
 	OPT_DRY_RUN,
+	OPT_PULSE,
+	OPT_ALSA,
 };
 
 /* Returns -1 to go on, or an exit code. */
@@ -104,6 +111,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"setenv", required_argument, NULL, OPT_SETENV},
 		{"backend", required_argument, NULL, OPT_BACKEND},
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"pulse", optional_argument, NULL, OPT_PULSE},
+		{"alsa", no_argument, NULL, OPT_ALSA},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -141,6 +150,17 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_DRY_RUN:
 			o->dry_run = true;
 			break;
+		case OPT_PULSE:
+			if (optarg && strcmp(optarg, "keep-tcp") != 0) {
+				fprintf(stderr, "%s: --pulse: unknown value '%s' (known: keep-tcp)\n",
+					prog, optarg);
+				return EXIT_USAGE;
+			}
+			o->pulse = optarg ? 2 : 1;
+			break;
+		case OPT_ALSA:
+			o->alsa = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -161,6 +181,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("no root directory given (-D ROOT)");
 	if (pt_plan_set_command(o->plan, argc - optind, argv + optind, &err) < 0)
 		return fail(EXIT_USAGE, &err);
+	/* What the host lacks is a setup failure, not bad usage. */
+	if (o->pulse &&
+	    pt_plan_add_pulse(o->plan, o->pulse == 2 ? PT_AUDIO_KEEP_REMOTE : 0, &err) < 0)
+		return fail(EXIT_SETUP, &err);
+	if (o->alsa && pt_plan_add_alsa(o->plan, &err) < 0)
+		return fail(EXIT_SETUP, &err);
 	return -1;
 }
 
