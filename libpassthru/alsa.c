@@ -37,7 +37,7 @@ int pt_plan_add_alsa(struct pt_plan *plan, struct pt_error *err)
 	udev_list_entry_foreach(le, udev_enumerate_get_list_entry(en))
 	{
 		struct udev_device *d =
-			udev_device_new_from_syspath(udev, udev_list_entry_get_name(le));
+		    udev_device_new_from_syspath(udev, udev_list_entry_get_name(le));
 		if (!d)
 			continue; /* gone since the scan */
 		/* The cards themselves (sound/card0) share the subsystem but have no
@@ -58,7 +58,8 @@ int pt_plan_add_alsa(struct pt_plan *plan, struct pt_error *err)
 		udev_device_unref(d);
 	}
 	if (n == 0)
-		return pt_error_setx(err, ENOENT,
-				     "alsa: no sound devices (udev subsystem sound has no device nodes)");
+		return pt_error_setx(
+		    err, ENOENT,
+		    "alsa: no sound devices (udev subsystem sound has no device nodes)");
 	return 0;
 }

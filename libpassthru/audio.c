@@ -59,13 +59,34 @@ void pt_audio_free(struct pt_audio *a)
 	free(a);
 }
 
-enum pt_audio_state pt_audio_get_state(const struct pt_audio *a) { return a->state; }
-bool pt_audio_is_running(const struct pt_audio *a) { return a->running; }
-const char *pt_audio_get_server(const struct pt_audio *a) { return a->server; }
-const char *pt_audio_get_socket(const struct pt_audio *a) { return a->socket; }
-const char *pt_audio_get_name(const struct pt_audio *a) { return a->name; }
-const char *pt_audio_get_version(const struct pt_audio *a) { return a->version; }
-const char *pt_audio_get_cookie(const struct pt_audio *a) { return a->cookie; }
+enum pt_audio_state pt_audio_get_state(const struct pt_audio *a)
+{
+	return a->state;
+}
+bool pt_audio_is_running(const struct pt_audio *a)
+{
+	return a->running;
+}
+const char *pt_audio_get_server(const struct pt_audio *a)
+{
+	return a->server;
+}
+const char *pt_audio_get_socket(const struct pt_audio *a)
+{
+	return a->socket;
+}
+const char *pt_audio_get_name(const struct pt_audio *a)
+{
+	return a->name;
+}
+const char *pt_audio_get_version(const struct pt_audio *a)
+{
+	return a->version;
+}
+const char *pt_audio_get_cookie(const struct pt_audio *a)
+{
+	return a->cookie;
+}
 
 /* ---- server strings ---------------------------------------------------- */
 
@@ -411,10 +432,11 @@ static int diagnose(struct pt_audio *a, const char *list, struct pt_error *err)
 			return pt_error_set(err, ENOMEM, "pulse");
 		if (!path) {
 			a->state = PT_AUDIO_REMOTE;
-			return pt_error_setx(err, EREMOTE,
-					     "PulseAudio server %s is reached over TCP and does not "
-					     "answer; a TCP server cannot be bound into a container",
-					     s);
+			return pt_error_setx(
+			    err, EREMOTE,
+			    "PulseAudio server %s is reached over TCP and does not "
+			    "answer; a TCP server cannot be bound into a container",
+			    s);
 		}
 		int r = probe_socket(path);
 		if (r == -ENOENT || r == -ENOTDIR)
@@ -423,10 +445,11 @@ static int diagnose(struct pt_audio *a, const char *list, struct pt_error *err)
 		a->socket = steal_pointer(&path);
 		if (r == -ECONNREFUSED) {
 			a->state = PT_AUDIO_STALE;
-			return pt_error_setx(err, ECONNREFUSED,
-					     "PulseAudio socket %s exists but no server listens on it "
-					     "(stale: the server died or was stopped)",
-					     a->socket);
+			return pt_error_setx(
+			    err, ECONNREFUSED,
+			    "PulseAudio socket %s exists but no server listens on it "
+			    "(stale: the server died or was stopped)",
+			    a->socket);
 		}
 		if (r == -EACCES || r == -EPERM) {
 			a->state = PT_AUDIO_DENIED;
@@ -436,18 +459,16 @@ static int diagnose(struct pt_audio *a, const char *list, struct pt_error *err)
 		}
 		a->state = PT_AUDIO_FAILED;
 		return pt_error_set(err, r == 0 ? EPROTO : -r,
-				    "PulseAudio socket %s: the server does not answer",
-				    a->socket);
+				    "PulseAudio socket %s: the server does not answer", a->socket);
 	}
 	free(a->server);
 	a->server = NULL;
 	a->state = PT_AUDIO_NO_SERVER;
-	return pt_error_setx(err, ENOENT, "no PulseAudio server configured or found (looked at: %s)",
-			     list);
+	return pt_error_setx(err, ENOENT,
+			     "no PulseAudio server configured or found (looked at: %s)", list);
 }
 
-int pt_audio_find(const struct pt_audio_options *opts, struct pt_audio **ret,
-		  struct pt_error *err)
+int pt_audio_find(const struct pt_audio_options *opts, struct pt_audio **ret, struct pt_error *err)
 {
 	const char *server = opts ? opts->server : NULL;
 	unsigned timeout_ms = opts && opts->timeout_ms ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
@@ -512,7 +533,9 @@ int pt_audio_find(const struct pt_audio_options *opts, struct pt_audio **ret,
 	} else if (e == PA_ERR_INVALIDSERVER || e == PA_ERR_INVALID) {
 		a->state = PT_AUDIO_NO_SERVER;
 		r = pt_error_setx(err, EINVAL, "invalid PulseAudio server string '%s'",
-				  server ? server : a->server ? a->server : "");
+				  server      ? server
+				  : a->server ? a->server
+					      : "");
 	} else {
 		a->state = PT_AUDIO_FAILED;
 		r = pt_error_setx(err, EPROTO, "PulseAudio server %s: %s",
@@ -531,10 +554,10 @@ int pt_audio_find(const struct pt_audio_options *opts, struct pt_audio **ret,
 /* The container's own /etc/pulse/client.conf still counts (libpulse skips
  * an .include that does not exist); only autospawn is forced off after it. */
 static const char container_client_conf[] =
-	"# Written by libpassthru: the host's PulseAudio server is reached through\n"
-	"# PULSE_SERVER. Never start a private server inside the container.\n"
-	".include /etc/pulse/client.conf\n"
-	"autospawn = no\n";
+    "# Written by libpassthru: the host's PulseAudio server is reached through\n"
+    "# PULSE_SERVER. Never start a private server inside the container.\n"
+    ".include /etc/pulse/client.conf\n"
+    "autospawn = no\n";
 
 int pt_audio_add_to_plan(const struct pt_audio *a, struct pt_plan *plan, unsigned flags,
 			 struct pt_error *err)
@@ -542,19 +565,21 @@ int pt_audio_add_to_plan(const struct pt_audio *a, struct pt_plan *plan, unsigne
 	if (!a || !plan)
 		return pt_error_setx(err, EINVAL, "pulse: no server or no plan");
 	if (!a->running)
-		return pt_error_setx(err, a->state == PT_AUDIO_STALE	? ECONNREFUSED
-					  : a->state == PT_AUDIO_DENIED ? EACCES
-					  : a->state == PT_AUDIO_REMOTE ? EREMOTE
-					  : a->state == PT_AUDIO_FAILED ? ETIMEDOUT
-									: ENOENT,
+		return pt_error_setx(err,
+				     a->state == PT_AUDIO_STALE	   ? ECONNREFUSED
+				     : a->state == PT_AUDIO_DENIED ? EACCES
+				     : a->state == PT_AUDIO_REMOTE ? EREMOTE
+				     : a->state == PT_AUDIO_FAILED ? ETIMEDOUT
+								   : ENOENT,
 				     "pulse: the server is not running (%s)",
 				     pt_audio_state_name(a->state));
 	if (!a->socket && !(flags & PT_AUDIO_KEEP_REMOTE))
-		return pt_error_setx(err, EREMOTE,
-				     "pulse: PulseAudio server %s is reached over TCP; a TCP server "
-				     "cannot be bound into a container (ask to keep PULSE_SERVER "
-				     "to use it over the network)",
-				     a->server);
+		return pt_error_setx(
+		    err, EREMOTE,
+		    "pulse: PulseAudio server %s is reached over TCP; a TCP server "
+		    "cannot be bound into a container (ask to keep PULSE_SERVER "
+		    "to use it over the network)",
+		    a->server);
 
 	int r;
 	if (a->socket) {

@@ -77,12 +77,23 @@ struct tu_pulse *tu_pulse_start(const char *dir, const char *extra_module)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		/* -n: no default.pa, so nothing but these modules (no ALSA, no
 		 * D-Bus, no X11 modules); as root it warns but runs with --system=no. */
-		char *argv[] = {"pulseaudio", "-n", "--daemonize=no", "--system=no",
-				"--exit-idle-time=-1", "--use-pid-file=no", "--realtime=no",
-				"--high-priority=no", "--log-target=stderr", "--log-level=info",
-				"-L", "module-native-protocol-unix",
-				"-L", "module-null-sink sink_name=ptnull",
-				extra_module ? "-L" : NULL, (char *)extra_module, NULL};
+		char *argv[] = {"pulseaudio",
+				"-n",
+				"--daemonize=no",
+				"--system=no",
+				"--exit-idle-time=-1",
+				"--use-pid-file=no",
+				"--realtime=no",
+				"--high-priority=no",
+				"--log-target=stderr",
+				"--log-level=info",
+				"-L",
+				"module-native-protocol-unix",
+				"-L",
+				"module-null-sink sink_name=ptnull",
+				extra_module ? "-L" : NULL,
+				(char *)extra_module,
+				NULL};
 		execvp(argv[0], argv);
 		dprintf(2, "exec pulseaudio: %s\n", strerror(errno));
 		_exit(127);

@@ -280,8 +280,8 @@ Test(audio, launcher_without_a_server_says_so_and_leaves_nothing)
 	_cleanup_free_ char *rt = empty_runtime();
 	tu_pulse_client_env(tmp, rt, tmp);
 	setenv("TMPDIR", tmp, 1);
-	char *argv[] = {(char *)tu_tool("passthru-launch"), "--pulse", "-D", tmp, "--", "true",
-			NULL};
+	char *argv[] = {
+	    (char *)tu_tool("passthru-launch"), "--pulse", "-D", tmp, "--", "true", NULL};
 	char *out = NULL, *errs = NULL;
 	cr_assert_eq(tu_run(argv, &out, &errs, 20), 125, "%s", errs);
 	cr_assert(strstr(errs, "passthru-launch: pulse: no PulseAudio server configured or found"),
@@ -289,8 +289,8 @@ Test(audio, launcher_without_a_server_says_so_and_leaves_nothing)
 	cr_assert_eq(strchr(errs, '\n'), errs + strlen(errs) - 1, "one line: %s", errs);
 	free(out);
 	free(errs);
-	char *bad[] = {(char *)tu_tool("passthru-launch"), "--pulse=tcp", "-D", tmp, "--", "true",
-		       NULL};
+	char *bad[] = {
+	    (char *)tu_tool("passthru-launch"), "--pulse=tcp", "-D", tmp, "--", "true", NULL};
 	cr_assert_eq(tu_run(bad, NULL, &errs, 20), 2);
 	cr_assert(strstr(errs, "--pulse: unknown value 'tcp'"), "%s", errs);
 	free(errs);
@@ -418,8 +418,69 @@ Test(audio, paplay_in_nspawn_plays_into_the_host_null_sink)
 	cr_assert_eq(st, 0, "status %d\nstdout: %s\nstderr: %s", st, out, errs);
 	/* The daemon logs each stream it accepts, with the sink it plays on. */
 	cr_assert(tu_pulse_log_has(pulse, "Created input", "passthru-tone.wav") &&
-			  tu_pulse_log_has(pulse, "Created input", "on ptnull"),
+		      tu_pulse_log_has(pulse, "Created input", "on ptnull"),
 		  "the null sink saw no stream from paplay");
+	free(out);
+	free(errs);
+}
+
+/* ---- ALSA, through a umockdev testbed ------------------------------------ */
+
+/* A sound card with a control and a playback node, as umockdev-record
+ * writes it; the card itself is in subsystem "sound" too, without a node. */
+static const char alsa_testbed[] = "P: /devices/pci0000:00/0000:00:1b.0/sound/card0/controlC0\n"
+				   "N: snd/controlC0\n"
+				   "E: DEVNAME=/dev/snd/controlC0\n"
+				   "E: MAJOR=116\nE: MINOR=2\nE: SUBSYSTEM=sound\n"
+				   "A: dev=116:2\n\n"
+				   "P: /devices/pci0000:00/0000:00:1b.0/sound/card0\n"
+				   "E: SUBSYSTEM=sound\nA: id=PCH\n\n"
+				   "P: /devices/pci0000:00/0000:00:1b.0\n"
+				   "E: SUBSYSTEM=pci\nE: PCI_CLASS=40300\nA: class=0x040300\n\n"
+				   "P: /devices/pci0000:00/0000:00:1b.0/sound/card0/pcmC0D0p\n"
+				   "N: snd/pcmC0D0p\n"
+				   "E: DEVNAME=/dev/snd/pcmC0D0p\n"
+				   "E: MAJOR=116\nE: MINOR=16\nE: SUBSYSTEM=sound\n"
+				   "A: dev=116:16\n";
+
+static int launch_alsa_in_testbed(const char *testbed, char **out, char **errs)
+{
+	if (!tu_have("umockdev-run"))
+		cr_skip_test("umockdev-run is not installed");
+	_cleanup_free_ char *file = path_in(tmp, "snd.umockdev");
+	tu_write(file, testbed, 0644);
+	char *argv[] = {"umockdev-run", "-d",	     file, "--", (char *)tu_tool("passthru-launch"),
+			"--alsa",	"--dry-run", "-D", tmp,	 "--",
+			"true",		NULL};
+	return tu_run(argv, out, errs, 30);
+}
+
+Test(audio, alsa_passes_each_sound_node_and_not_the_directory)
+{
+	char *out = NULL, *errs = NULL;
+	cr_assert_eq(launch_alsa_in_testbed(alsa_testbed, &out, &errs), 0, "%s", errs);
+	cr_assert(strstr(out, " --bind=/dev/snd/controlC0 "), "%s", out);
+	cr_assert(strstr(out, " --bind=/dev/snd/pcmC0D0p "), "%s", out);
+	/* A bound directory would get no DeviceAllow from nspawn. */
+	cr_assert_null(strstr(out, "--bind=/dev/snd "), "%s", out);
+	cr_assert_null(strstr(out, "card0"), "%s", out);
+	free(out);
+	free(errs);
+}
+
+Test(audio, alsa_without_sound_devices_says_so)
+{
+	char *out = NULL, *errs = NULL;
+	/* Only the card and its PCI parent: no node to pass. */
+	const char *cards_only =
+	    strstr(alsa_testbed, "P: /devices/pci0000:00/0000:00:1b.0/sound/card0\n");
+	_cleanup_free_ char *bed = strndup(
+	    cards_only,
+	    strstr(cards_only, "P: /devices/pci0000:00/0000:00:1b.0/sound/card0/pcm") - cards_only);
+	cr_assert_eq(launch_alsa_in_testbed(bed, &out, &errs), 125, "%s", out);
+	cr_assert_str_eq(errs,
+			 "passthru-launch: alsa: no sound devices (udev subsystem sound has no "
+			 "device nodes)\n");
 	free(out);
 	free(errs);
 }

@@ -21,19 +21,19 @@ extern "C" {
  *                         /etc/pulse/client.conf and then turns autospawn off;
  *  - PT_AUDIO_COOKIE      a copy of the host's cookie, when there is one.
  */
-#define PT_AUDIO_DIR "/run/passthru/pulse"
-#define PT_AUDIO_SOCKET PT_AUDIO_DIR "/native"
+#define PT_AUDIO_DIR	     "/run/passthru/pulse"
+#define PT_AUDIO_SOCKET	     PT_AUDIO_DIR "/native"
 #define PT_AUDIO_CLIENT_CONF PT_AUDIO_DIR "/client.conf"
-#define PT_AUDIO_COOKIE PT_AUDIO_DIR "/cookie"
+#define PT_AUDIO_COOKIE	     PT_AUDIO_DIR "/cookie"
 
 /** What the lookup found. Each failing state has its own errno. */
 enum pt_audio_state {
 	PT_AUDIO_RUNNING = 0, /**< a server answered (0) */
 	PT_AUDIO_NO_SERVER,   /**< none configured, no socket where one is looked for (-ENOENT) */
-	PT_AUDIO_STALE,       /**< a socket exists but nobody listens on it (-ECONNREFUSED) */
+	PT_AUDIO_STALE,	      /**< a socket exists but nobody listens on it (-ECONNREFUSED) */
 	PT_AUDIO_REMOTE,      /**< the server is reached over TCP: nothing to bind (-EREMOTE) */
 	PT_AUDIO_DENIED,      /**< the socket or the server refused us (-EACCES) */
-	PT_AUDIO_FAILED,      /**< it did not answer in time or answered badly (-ETIMEDOUT, -EPROTO) */
+	PT_AUDIO_FAILED, /**< it did not answer in time or answered badly (-ETIMEDOUT, -EPROTO) */
 };
 
 /** A short name for a state: "running", "none", "stale", "remote", "denied", "failed". */
@@ -66,8 +66,7 @@ struct pt_audio_options {
  * found, so a caller can show the state; *ret is NULL only on -ENOMEM or
  * -EINVAL. opts may be NULL.
  */
-int pt_audio_find(const struct pt_audio_options *opts, struct pt_audio **ret,
-		  struct pt_error *err);
+int pt_audio_find(const struct pt_audio_options *opts, struct pt_audio **ret, struct pt_error *err);
 
 /** Frees the result. NULL is allowed. */
 void pt_audio_free(struct pt_audio *audio);
