@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "audio-report.h"
 #include "passthru/passthru.h"
 #include "pulsehelper.h"
 #include "testutil.h"
@@ -294,6 +295,67 @@ Test(audio, launcher_without_a_server_says_so_and_leaves_nothing)
 	cr_assert_eq(tu_run(bad, NULL, &errs, 20), 2);
 	cr_assert(strstr(errs, "--pulse: unknown value 'tcp'"), "%s", errs);
 	free(errs);
+}
+
+/* ---- the probe report ------------------------------------------------------ */
+
+Test(audio, report_json_names_the_running_server)
+{
+	pulse = tu_pulse_start(tmp, NULL);
+	tu_pulse_client_env(tmp, pulse->runtime, pulse->home);
+	struct json_object *o = NULL;
+	struct pt_error err = {0};
+	cr_assert_eq(audio_report_json(&o, &err), 0, "%s", err.message);
+	cr_assert_not_null(o);
+	struct json_object *v;
+	cr_assert(json_object_object_get_ex(o, "server", &v));
+	cr_assert_str_eq(json_object_get_string(v), pulse->socket);
+	cr_assert(json_object_object_get_ex(o, "name", &v));
+	cr_assert_str_eq(json_object_get_string(v), "pulseaudio");
+	cr_assert(json_object_object_get_ex(o, "version", &v));
+	cr_assert(strlen(json_object_get_string(v)) > 0);
+	cr_assert(json_object_object_get_ex(o, "running", &v));
+	cr_assert(json_object_get_boolean(v));
+	json_object_put(o);
+
+	struct strbuf b = {0};
+	audio_report_table(&b);
+	_cleanup_free_ char *text = strbuf_steal(&b);
+	cr_assert_not_null(text);
+	cr_assert(strstr(text, pulse->socket) && strstr(text, "state:    running") &&
+		      strstr(text, "name:     pulseaudio"),
+		  "%s", text);
+}
+
+Test(audio, report_shows_a_stale_server_and_null_for_none)
+{
+	pulse = tu_pulse_start(tmp, NULL);
+	tu_pulse_client_env(tmp, pulse->runtime, pulse->home);
+	tu_pulse_kill(pulse, SIGKILL);
+	struct json_object *o = NULL, *v;
+	cr_assert_eq(audio_report_json(&o, NULL), 0);
+	cr_assert_not_null(o);
+	cr_assert(json_object_object_get_ex(o, "running", &v) && !json_object_get_boolean(v));
+	cr_assert(json_object_object_get_ex(o, "state", &v));
+	cr_assert_str_eq(json_object_get_string(v), "stale");
+	cr_assert(json_object_object_get_ex(o, "name", &v) && v == NULL, "name is null");
+	json_object_put(o);
+	struct strbuf b = {0};
+	audio_report_table(&b);
+	_cleanup_free_ char *text = strbuf_steal(&b);
+	cr_assert(strstr(text, "state:    stale") && strstr(text, "no server listens"), "%s", text);
+
+	struct stat st;
+	if (stat("/var/run/pulse/native", &st) == 0)
+		cr_skip_test("a system-wide PulseAudio server runs on this machine");
+	_cleanup_free_ char *rt = empty_runtime();
+	setenv("XDG_RUNTIME_DIR", rt, 1);
+	o = (struct json_object *)&o; /* must be overwritten */
+	cr_assert_eq(audio_report_json(&o, NULL), 0);
+	cr_assert_null(o, "no server is JSON null");
+	audio_report_table(&b);
+	_cleanup_free_ char *none = strbuf_steal(&b);
+	cr_assert(strstr(none, "server:   none") && strstr(none, "state:    none"), "%s", none);
 }
 
 /* ---- through real systemd-nspawn ----------------------------------------- */
