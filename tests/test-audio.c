@@ -140,6 +140,39 @@ Test(audio, stale_socket_is_its_own_error)
 	cr_assert_null(strchr(err.message, '\n'));
 }
 
+Test(audio, a_server_that_accepts_but_never_answers_times_out)
+{
+	pulse = tu_pulse_start(tmp, NULL);
+	tu_pulse_client_env(tmp, pulse->runtime, pulse->home);
+	/* Stopped: the kernel still queues connections, nobody reads them. */
+	cr_assert_eq(kill(pulse->pid, SIGSTOP), 0);
+	struct pt_audio_options opts = {.timeout_ms = 300};
+	struct pt_error err = {0};
+	cr_assert_eq(pt_audio_find(&opts, &audio, &err), -ETIMEDOUT, "%s", err.message);
+	cr_assert_eq(pt_audio_get_state(audio), PT_AUDIO_FAILED);
+	cr_assert(strstr(err.message, "did not answer within 300 ms"), "%s", err.message);
+	kill(pulse->pid, SIGCONT);
+}
+
+Test(audio, launcher_names_a_stale_socket)
+{
+	pulse = tu_pulse_start(tmp, NULL);
+	tu_pulse_client_env(tmp, pulse->runtime, pulse->home);
+	tu_pulse_kill(pulse, SIGKILL);
+	setenv("TMPDIR", tmp, 1);
+	char *argv[] = {
+	    (char *)tu_tool("passthru-launch"), "--pulse", "-D", tmp, "--", "true", NULL};
+	char *errs = NULL;
+	cr_assert_eq(tu_run(argv, NULL, &errs, 20), 125, "%s", errs);
+	char want[4096];
+	snprintf(want, sizeof(want),
+		 "passthru-launch: pulse: PulseAudio socket %s exists but no server listens on "
+		 "it (stale: the server died or was stopped)\n",
+		 pulse->socket);
+	cr_assert_str_eq(errs, want);
+	free(errs);
+}
+
 Test(audio, no_server_at_all_is_its_own_error)
 {
 	struct stat st;
