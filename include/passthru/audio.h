@@ -14,6 +14,10 @@ extern "C" {
  * The host's sound server (PulseAudio, or PipeWire's pulse server) as
  * libpulse finds it, and the ALSA device nodes.
  *
+ * libpulse does the finding, in this process, from this process's
+ * environment; it may itself log to stderr (e.g. about an XDG_RUNTIME_DIR
+ * owned by another user): that is libpulse's, not ours.
+ *
  * Where the container finds things (fixed, so that one plan reads the same
  * on every host):
  *  - PT_AUDIO_SOCKET      the host's socket, bound read-only;
@@ -95,9 +99,12 @@ enum {
 
 /**
  * Adds what the container needs to reach a running server:
- *  - the socket, bound read-only at PT_AUDIO_SOCKET (the socket itself, so
- *    a private runtime directory such as /run/user/1000 (0700) need not be
- *    opened to the container's user);
+ *  - the socket, bound read-only at PT_AUDIO_SOCKET (connect() needs no
+ *    write access to the mount): the socket itself, not its directory, so a
+ *    private runtime directory such as /run/user/1000 (0700) need not be
+ *    opened to the container's user and nothing else in it (pid file,
+ *    other sockets) is shown. The price: a server that restarts makes a new
+ *    socket the running container does not see;
  *  - PULSE_SERVER=unix:PT_AUDIO_SOCKET;
  *  - PT_AUDIO_CLIENT_CONF with autospawn off, and PULSE_CLIENTCONFIG naming it,
  *    so a client never starts a private server inside when the host's is gone;
