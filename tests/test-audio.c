@@ -173,6 +173,51 @@ Test(audio, launcher_names_a_stale_socket)
 	free(errs);
 }
 
+Test(audio, stale_default_server_from_an_included_client_conf)
+{
+	pulse = tu_pulse_start(tmp, NULL);
+	_cleanup_free_ char *rt = empty_runtime();
+	tu_pulse_client_env(tmp, rt, tmp);
+	tu_pulse_kill(pulse, SIGKILL);
+	_cleanup_free_ char *conf = path_in(tmp, "client.conf");
+	_cleanup_free_ char *inc = path_in(tmp, "included.conf");
+	char text[8192];
+	snprintf(text, sizeof(text), "default-server = unix:%s\n", pulse->socket);
+	tu_write(inc, text, 0644);
+	snprintf(text, sizeof(text), ".include %s\nautospawn = no\n", inc);
+	tu_write(conf, text, 0644);
+	setenv("PULSE_CLIENTCONFIG", conf, 1);
+	struct pt_error err = {0};
+	cr_assert_eq(pt_audio_find(NULL, &audio, &err), -ECONNREFUSED, "%s", err.message);
+	cr_assert_str_eq(pt_audio_get_socket(audio), pulse->socket);
+}
+
+Test(audio, cookie_is_looked_up_in_libpulse_order)
+{
+	/* No server needed: the cookie is reported whatever the state. */
+	_cleanup_free_ char *rt = empty_runtime();
+	tu_pulse_client_env(tmp, rt, tmp);
+	_cleanup_free_ char *legacy = path_in(tmp, ".pulse-cookie");
+	_cleanup_free_ char *current = path_in(tmp, ".config/pulse/cookie");
+	_cleanup_free_ char *env = path_in(tmp, "env-cookie");
+	struct pt_audio_options opts = {.timeout_ms = 300};
+
+	pt_audio_find(&opts, &audio, NULL);
+	cr_assert_not_null(audio);
+	cr_assert_null(pt_audio_get_cookie(audio));
+	const char *expect[] = {legacy, current, env};
+	for (size_t i = 0; i < 3; i++) {
+		tu_write(expect[i], "not a real cookie", 0600);
+		if (i == 2)
+			setenv("PULSE_COOKIE", env, 1);
+		pt_audio_free(audio);
+		audio = NULL;
+		pt_audio_find(&opts, &audio, NULL);
+		cr_assert_not_null(audio);
+		cr_assert_str_eq(pt_audio_get_cookie(audio), expect[i]);
+	}
+}
+
 Test(audio, no_server_at_all_is_its_own_error)
 {
 	struct stat st;
