@@ -30,6 +30,8 @@ struct options {
 	struct pt_display_opts *display; /* --xephyr / --xvfb, NULL: none */
 	char **display_args;              /* --xephyr-arg, NULL-terminated */
 	size_t n_display_args;
+	int pulse; /* 0: no; 1: --pulse; 2: --pulse=keep-tcp */
+	bool alsa;
 };
 
 static void usage(FILE *f)
@@ -49,6 +51,9 @@ static void usage(FILE *f)
 		"                           Xephyr window on $DISPLAY, stopped when COMMAND ends\n"
 		"      --xvfb[=WxH]         the same with a headless Xvfb (no host display needed)\n"
 		"      --xephyr-arg=ARG     pass ARG to that X server (repeatable)\n"
+		"      --pulse[=keep-tcp]   pass the host's PulseAudio server (keep-tcp: a TCP\n"
+		"                           server is kept in PULSE_SERVER instead of refused)\n"
+		"      --alsa               pass the ALSA device nodes (/dev/snd/*)\n"
 		"      --backend=nspawn     how to run the container (systemd-nspawn)\n"
 		"      --dry-run            print the command that would run, run nothing; with a\n"
 		"                           display, start none: print its server command and\n"
@@ -143,6 +148,8 @@ enum {
 	OPT_XEPHYR,
 	OPT_XEPHYR_ARG,
 	OPT_XVFB,
+	OPT_PULSE,
+	OPT_ALSA,
 };
 
 /* Returns -1 to go on, or an exit code. */
@@ -160,6 +167,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"xephyr", optional_argument, NULL, OPT_XEPHYR},
 		{"xephyr-arg", required_argument, NULL, OPT_XEPHYR_ARG},
 		{"xvfb", optional_argument, NULL, OPT_XVFB},
+		{"pulse", optional_argument, NULL, OPT_PULSE},
+		{"alsa", no_argument, NULL, OPT_ALSA},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -212,6 +221,17 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_XEPHYR_ARG:
 			r = add_display_arg(o, optarg, &err);
 			break;
+		case OPT_PULSE:
+			if (optarg && strcmp(optarg, "keep-tcp") != 0) {
+				fprintf(stderr, "%s: --pulse: unknown value '%s' (known: keep-tcp)\n",
+					prog, optarg);
+				return EXIT_USAGE;
+			}
+			o->pulse = optarg ? 2 : 1;
+			break;
+		case OPT_ALSA:
+			o->alsa = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -238,6 +258,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 		o->display->extra_args = (const char *const *)o->display_args;
 		o->display->private_ipc = pt_plan_get_flags(o->plan) & PT_PLAN_PRIVATE_IPC;
 	}
+
+	/* What the host lacks is a setup failure, not bad usage. */
+	if (o->pulse &&
+	    pt_plan_add_pulse(o->plan, o->pulse == 2 ? PT_AUDIO_KEEP_REMOTE : 0, &err) < 0)
+		return fail(EXIT_SETUP, &err);
+	if (o->alsa && pt_plan_add_alsa(o->plan, &err) < 0)
+		return fail(EXIT_SETUP, &err);
 	return -1;
 }
 

@@ -12,3 +12,4 @@
 #include "passthru/gpu.h"
 #include "passthru/probe.h"
 #include "passthru/display.h"
+#include "passthru/audio.h"
