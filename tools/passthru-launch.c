@@ -31,15 +31,20 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [OPTIONS] -D ROOT -- COMMAND [ARG...]\n"
+		"Usage: %s [OPTIONS] [-D ROOT] -- COMMAND [ARG...]\n"
 		"Run COMMAND in a container that gets the host's GPUs, display and audio.\n"
 		"\n"
-		"  -D, --directory=ROOT     root directory of the container\n"
+		"  -D, --directory=ROOT     root directory of the container (native backend\n"
+		"                           without -D: the host's / read-only)\n"
 		"  -u, --user=USER          run COMMAND as USER (resolved inside the container)\n"
 		"      --bind=SRC[:DST]     bind host path SRC at DST (\\: is a colon in a path)\n"
 		"      --bind-ro=SRC[:DST]  the same, read-only\n"
 		"      --setenv=NAME=VALUE  set an environment variable for COMMAND\n"
-		"      --backend=nspawn     how to run the container (systemd-nspawn)\n"
+		"      --private-network    give the container its own network namespace\n"
+		"      --backend=BACKEND    'nspawn' (systemd-nspawn) or 'native' (own\n"
+		"                           namespaces, works without root); default: nspawn\n"
+		"                           for root where systemd-nspawn is installed,\n"
+		"                           native otherwise\n"
 		"      --dry-run            print the command that would run, run nothing\n"
 		"  -h, --help               show this help and exit\n"
 		"  -V, --version            show the version and exit\n"
@@ -91,7 +96,22 @@ enum {
 	OPT_SETENV,
 	OPT_BACKEND,
 	OPT_DRY_RUN,
+	OPT_PRIVATE_NETWORK,
 };
+
+static bool have_nspawn(void)
+{
+	const char *path = getenv("PATH");
+	char *copy = strdup(path ? path : "/usr/bin:/bin"), *save = NULL;
+	bool found = false;
+	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char full[4096];
+		snprintf(full, sizeof(full), "%s/systemd-nspawn", d);
+		found = access(full, X_OK) == 0;
+	}
+	free(copy);
+	return found;
+}
 
 /* Returns -1 to go on, or an exit code. */
 static int parse_args(int argc, char **argv, struct options *o)
@@ -104,6 +124,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"setenv", required_argument, NULL, OPT_SETENV},
 		{"backend", required_argument, NULL, OPT_BACKEND},
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"private-network", no_argument, NULL, OPT_PRIVATE_NETWORK},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -131,8 +152,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			r = add_setenv(o->plan, optarg, &err);
 			break;
 		case OPT_BACKEND:
-			if (strcmp(optarg, "nspawn") != 0) {
-				fprintf(stderr, "%s: --backend: unknown backend '%s' (known: nspawn)\n",
+			if (strcmp(optarg, "nspawn") != 0 && strcmp(optarg, "native") != 0) {
+				fprintf(stderr,
+					"%s: --backend: unknown backend '%s' (known: nspawn, native)\n",
 					prog, optarg);
 				return EXIT_USAGE;
 			}
@@ -140,6 +162,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_DRY_RUN:
 			o->dry_run = true;
+			break;
+		case OPT_PRIVATE_NETWORK:
+			pt_plan_set_flags(o->plan,
+					  pt_plan_get_flags(o->plan) | PT_PLAN_PRIVATE_NETWORK);
 			break;
 		case 'h':
 			usage(stdout);
@@ -157,8 +183,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	if (optind >= argc)
 		return usage_error("no command given (put it after --)");
-	if (!pt_plan_get_root(o->plan))
+	if (!o->backend)
+		o->backend = geteuid() == 0 && have_nspawn() ? "nspawn" : "native";
+	bool native = strcmp(o->backend, "native") == 0;
+	if (!native && !pt_plan_get_root(o->plan))
 		return usage_error("no root directory given (-D ROOT)");
+	if (native && o->dry_run)
+		return usage_error("--dry-run prints a systemd-nspawn command: use --backend=nspawn");
 	if (pt_plan_set_command(o->plan, argc - optind, argv + optind, &err) < 0)
 		return fail(EXIT_USAGE, &err);
 	return -1;
@@ -183,38 +214,53 @@ static char *make_state_dir(struct pt_error *err)
 	return dir;
 }
 
-static int run_nspawn(struct options *o)
+/* The nspawn backend: the plan as a systemd-nspawn command line. Generated
+ * files go to a state directory nspawn binds them from. Returns 1 when
+ * --dry-run printed the command and nothing is to run. */
+static int spawn_nspawn(struct options *o, char **state, pid_t *pid, int *pidfd,
+			struct pt_error *err)
+{
+	unsigned flags = pt_nspawn_need_keep_unit() ? PT_NSPAWN_KEEP_UNIT : 0;
+	char **argv = NULL;
+	int r;
+
+	if (pt_plan_file_count(o->plan) > 0) {
+		if (!(*state = make_state_dir(err)) || pt_plan_write_files(o->plan, *state, err) < 0)
+			return -1;
+	}
+	if (pt_nspawn_argv(o->plan, flags, &argv, err) < 0)
+		return -1;
+	if (o->dry_run) {
+		char *line = pt_argv_to_shell(argv);
+		pt_argv_free(argv);
+		if (!line)
+			return pt_error_set(err, ENOMEM, "dry run"), -1;
+		puts(line);
+		free(line);
+		if (*state) {
+			fprintf(stderr, "%s: generated files kept in %s\n", prog, *state);
+			free(*state);
+			*state = NULL; /* kept: the printed command refers to them */
+		}
+		return 1;
+	}
+	r = pt_spawn(argv, pid, pidfd, err);
+	pt_argv_free(argv);
+	if (r < 0)
+		return pt_error_prefix(err, "nspawn backend"), -1;
+	return 0;
+}
+
+/* Build plan -> backend spawn -> supervise -> clean up: both backends hand
+ * back the container's pid and pidfd and are supervised the same way. */
+static int run(struct options *o)
 {
 	struct pt_error err = {0};
 	char *state = NULL;
-	char **argv = NULL;
 	int status = EXIT_SETUP;
-	unsigned flags = pt_nspawn_need_keep_unit() ? PT_NSPAWN_KEEP_UNIT : 0;
 
-	if (pt_plan_file_count(o->plan) > 0) {
-		if (!(state = make_state_dir(&err)) || pt_plan_write_files(o->plan, state, &err) < 0)
-			goto out;
-	}
-	if (pt_nspawn_argv(o->plan, flags, &argv, &err) < 0)
-		goto out;
-
-	if (o->dry_run) {
-		char *line = pt_argv_to_shell(argv);
-		if (!line) {
-			pt_error_set(&err, ENOMEM, "dry run");
-			goto out;
-		}
-		puts(line);
-		free(line);
-		if (state)
-			fprintf(stderr, "%s: generated files kept in %s\n", prog, state);
-		free(state);
-		state = NULL; /* kept: the printed command refers to them */
-		status = 0;
-		goto out;
-	}
-
-	/* Signals are read from a signalfd and forwarded to the container. */
+	/* Signals are read from a signalfd and forwarded to the container;
+	 * blocked before the spawn, so none is lost in between. */
 	sigset_t mask, old;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -223,25 +269,30 @@ static int run_nspawn(struct options *o)
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	pid_t pid;
-	int pidfd;
+	int pidfd = -1, r;
 	if (sigfd < 0) {
 		pt_error_set(&err, errno, "signalfd");
-	} else if (pt_spawn(argv, &pid, &pidfd, &err) == 0) {
-		struct pt_supervise s = {.pidfd = pidfd, .sigfd = sigfd};
-		if (pt_supervise(&s, &status, NULL, &err) < 0)
-			status = EXIT_SETUP;
-		close(pidfd);
-	} else {
-		pt_error_prefix(&err, "nspawn backend");
+		goto out;
 	}
+	if (strcmp(o->backend, "native") == 0)
+		r = pt_native_spawn(o->plan, 0, &pid, &pidfd, &err);
+	else
+		r = spawn_nspawn(o, &state, &pid, &pidfd, &err);
+	if (r == 1)
+		status = 0;
+	if (r != 0)
+		goto out;
+
+	struct pt_supervise s = {.pidfd = pidfd, .sigfd = sigfd};
+	if (pt_supervise(&s, &status, NULL, &err) < 0)
+		status = EXIT_SETUP;
+	close(pidfd);
+out:
 	if (sigfd >= 0)
 		close(sigfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-
-out:
 	if (err.code)
 		fprintf(stderr, "%s: %s\n", prog, err.message);
-	pt_argv_free(argv);
 	if (state) {
 		pt_plan_remove_files(o->plan);
 		rmdir(state);
@@ -252,7 +303,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct options o = {.backend = "nspawn"};
+	struct options o = {0};
 	o.plan = pt_plan_new();
 	if (!o.plan) {
 		fprintf(stderr, "%s: out of memory\n", prog);
@@ -260,7 +311,7 @@ int main(int argc, char **argv)
 	}
 	int r = parse_args(argc, argv, &o);
 	if (r < 0)
-		r = run_nspawn(&o);
+		r = run(&o);
 	pt_plan_free(o.plan);
 	return r;
 }

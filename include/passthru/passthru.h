@@ -8,3 +8,4 @@
 #include "passthru/plan.h"
 #include "passthru/process.h"
 #include "passthru/nspawn.h"
+#include "passthru/native.h"

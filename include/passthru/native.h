@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <sys/types.h>
+
+#include "passthru/error.h"
+#include "passthru/plan.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Starts the plan's command in namespaces of our own, without
+ * systemd-nspawn and, for an ordinary user, without root.
+ *
+ * The child gets new mount, PID, UTS and IPC namespaces (and a network
+ * namespace with PT_PLAN_PRIVATE_NETWORK); when the caller is not root, a
+ * user namespace that maps the container user to the caller (one uid, one
+ * gid: supplementary groups need root). Its root is the plan's root, or the
+ * host's "/" read-only when the plan has none (with a fresh /tmp). It has a
+ * fresh /dev (null, zero, full, random, urandom, tty, pts, ptmx, shm) plus
+ * exactly the plan's devices, /proc of its PID namespace, the host's /sys
+ * read-only where the root has a /sys, the plan's binds (nosuid and nodev
+ * except device nodes; read-only where asked) and generated files (held in
+ * memory, read-only: pt_plan_write_files() is not needed). Every path in the
+ * root is resolved inside it: a symlink there never leads a mount or a
+ * created file onto the host.
+ *
+ * The command runs as the plan's user (resolved in the root's /etc/passwd
+ * and /etc/group; default: root, or the caller without root) with
+ * PR_SET_NO_NEW_PRIVS, in its home directory, with the environment PATH,
+ * HOME, USER, LOGNAME, SHELL, TERM (from the caller), container=passthru
+ * and then the plan's variables, which win. Nothing else of the caller's
+ * environment passes, as with systemd-nspawn.
+ *
+ * *ret_pid and *ret_pidfd (O_CLOEXEC) are the container's PID 1, a small
+ * init that reaps orphans, forwards signals to the command and exits with
+ * its status (128+N for signal N): pass the pidfd to pt_supervise(). This
+ * returns only once the command was executed; a setup failure in the child
+ * (a mount, the user, exec) comes back here as the error, with the child
+ * already reaped. flags: 0.
+ *
+ * The child allocates no memory, so a multi-threaded caller is safe.
+ */
+int pt_native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, int *ret_pidfd,
+		    struct pt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
