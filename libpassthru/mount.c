@@ -11,9 +11,9 @@
 int root_open(int rootfd, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = (unsigned)(flags | O_CLOEXEC),
-		/* Magic links (/proc/self/fd/N) could name anything on the host. */
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = (unsigned)(flags | O_CLOEXEC),
+	    /* Magic links (/proc/self/fd/N) could name anything on the host. */
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	for (int tries = 0;; tries++) {
 		int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
@@ -116,9 +116,9 @@ int root_mkfile(int rootfd, const char *path, int *ret_fd, struct pt_error *err)
 		close(wfd);
 	fd = root_open(rootfd, path, O_PATH);
 	if (fd < 0 && errno == ENOENT)
-		return pt_error_setx(err, ENOENT,
-				     "%s is a symlink whose target is not inside the container's root",
-				     path);
+		return pt_error_setx(
+		    err, ENOENT, "%s is a symlink whose target is not inside the container's root",
+		    path);
 	if (fd < 0)
 		return pt_error_set(err, errno, "%s", path);
 	*ret_fd = fd;
@@ -144,9 +144,8 @@ int root_bind(int rootfd, const char *source, const char *target, unsigned attrs
 	bool dir = S_ISDIR(st.st_mode);
 	/* A detached copy of the source tree: flags are set on it before it
 	 * becomes visible anywhere, and it is attached by fd, not by path. */
-	_cleanup_close_ int mfd = open_tree(AT_FDCWD, source,
-					    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-						    (dir ? AT_RECURSIVE : 0));
+	_cleanup_close_ int mfd = open_tree(
+	    AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (dir ? AT_RECURSIVE : 0));
 	if (mfd < 0)
 		return pt_error_set(err, errno, "bind %s: clone", source);
 	int r = set_attrs(mfd, attrs, source, err);

@@ -28,14 +28,14 @@
 
 /* Where the child builds the container before the final pivot_root. Only
  * in its own mount namespace: the host's /tmp is not touched. */
-#define BASE "/tmp"
+#define BASE	"/tmp"
 #define OLDROOT "/oldroot"
 #define NEWROOT "/newroot"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* Signals PID 1 passes on to the command. */
-static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2,
+static const int forwarded[] = {SIGHUP,	 SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2,
 				SIGALRM, SIGTERM, SIGCONT, SIGWINCH};
 
 /* Everything the child needs, prepared by the parent. */
@@ -104,7 +104,7 @@ static int mount_root(const struct ctx *c, int *ret_rootfd, struct pt_error *err
 	char buf[PATH_MAX];
 	const char *src = host_path(buf, c->root ? c->root : "/");
 	_cleanup_close_ int mfd =
-		open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	    open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (mfd < 0)
 		return pt_error_set(err, errno, "root %s", c->root ? c->root : "/");
 	if (!c->root) {
@@ -143,9 +143,9 @@ static int make_dev(const struct ctx *c, int rootfd, struct pt_error *err)
 	static const char *const shm_opts[] = {"mode=01777", NULL};
 	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 	static const char *const links[][2] = {
-		{"fd", "/proc/self/fd"},         {"stdin", "/proc/self/fd/0"},
-		{"stdout", "/proc/self/fd/1"},   {"stderr", "/proc/self/fd/2"},
-		{"ptmx", "pts/ptmx"},            {"core", "/proc/kcore"},
+	    {"fd", "/proc/self/fd"},	   {"stdin", "/proc/self/fd/0"},
+	    {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
+	    {"ptmx", "pts/ptmx"},	   {"core", "/proc/kcore"},
 	};
 	_cleanup_close_ int dev = -1, pts = -1, shm = -1;
 	int r;
@@ -164,7 +164,7 @@ static int make_dev(const struct ctx *c, int rootfd, struct pt_error *err)
 		if (symlinkat(links[i][1], dev, links[i][0]) < 0)
 			return pt_error_set(err, errno, "/dev/%s", links[i][0]);
 	if ((r = fs_new("devpts", pts_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, &pts, err)) <
-		    0 ||
+		0 ||
 	    (r = root_attach(rootfd, pts, "/dev/pts", true, err)) < 0)
 		return pt_error_prefix(err, "/dev/pts");
 	if ((r = fs_new("tmpfs", shm_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &shm, err)) < 0 ||
@@ -192,8 +192,8 @@ static int make_proc_sys_tmp(const struct ctx *c, int rootfd, struct pt_error *e
 	 * host's, read-only, is what GPU libraries look at (/sys/dev/char). Only
 	 * where the root has a /sys: we do not add one. */
 	_cleanup_close_ int sys = root_open(rootfd, "/sys", O_PATH | O_DIRECTORY);
-	if (sys >= 0 && (r = root_bind(rootfd, OLDROOT "/sys", "/sys", safe | MOUNT_ATTR_RDONLY,
-				       err)) < 0)
+	if (sys >= 0 &&
+	    (r = root_bind(rootfd, OLDROOT "/sys", "/sys", safe | MOUNT_ATTR_RDONLY, err)) < 0)
 		return pt_error_prefix(err, "/sys");
 
 	/* The host root is read-only: a fresh /tmp gives the command (and mount
@@ -237,7 +237,7 @@ static int make_files(const struct ctx *c, int rootfd, struct pt_error *err)
 		const struct pt_file *f = pt_plan_file(c->plan, i);
 		snprintf(path, sizeof(path), "/files/%zu", i);
 		_cleanup_close_ int fd =
-			open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		    open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0)
 			return pt_error_set(err, errno, "generated file %s", f->target);
 		const char *p = f->data;
@@ -252,7 +252,8 @@ static int make_files(const struct ctx *c, int rootfd, struct pt_error *err)
 		/* The container user must be able to read its Xauthority (0600). */
 		if (fchown(fd, c->user.uid, c->user.gid) < 0 || fchmod(fd, f->mode & 07777) < 0)
 			return pt_error_set(err, errno, "generated file %s", f->target);
-		_cleanup_close_ int mfd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		_cleanup_close_ int mfd =
+		    open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 		struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 						   MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
 		if (mfd < 0 || mount_setattr(mfd, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
@@ -342,8 +343,7 @@ static _Noreturn void run_command(const struct ctx *c)
 	if (!c->userns && setgroups(u->n_groups, u->groups) < 0)
 		report(c->errfd, (pt_error_set(&err, errno, "setgroups"), &err), 127);
 	if (setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0)
-		report(c->errfd, (pt_error_set(&err, errno, "become user %s", u->name), &err),
-		       127);
+		report(c->errfd, (pt_error_set(&err, errno, "become user %s", u->name), &err), 127);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		report(c->errfd, (pt_error_set(&err, errno, "no_new_privs"), &err), 127);
 	if (chdir(u->home) < 0 && chdir("/") < 0)
@@ -426,9 +426,9 @@ static int build_env(const struct ctx *c, char ***ret, struct pt_error *err)
 	const struct userdb_user *u = &c->user;
 	const char *term = getenv("TERM");
 	const char *base[][2] = {
-		{"PATH", DEFAULT_PATH}, {"HOME", u->home},   {"USER", u->name},
-		{"LOGNAME", u->name},   {"SHELL", u->shell}, {"container", "passthru"},
-		{"TERM", term},
+	    {"PATH", DEFAULT_PATH}, {"HOME", u->home},	 {"USER", u->name},
+	    {"LOGNAME", u->name},   {"SHELL", u->shell}, {"container", "passthru"},
+	    {"TERM", term},
 	};
 	size_t nplan = pt_plan_env_count(c->plan), n = 0;
 	_cleanup_strv_ char **env = calloc(ELEMENTSOF(base) + nplan + 1, sizeof(char *));
@@ -452,7 +452,8 @@ static int prepare(const struct pt_plan *plan, struct ctx *c, struct pt_error *e
 	c->plan = plan;
 	c->root = pt_plan_get_root(plan);
 	c->userns = geteuid() != 0;
-	_cleanup_close_ int rootfd = open(c->root ? c->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int rootfd =
+	    open(c->root ? c->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return pt_error_set(err, errno, "root %s", c->root ? c->root : "/");
 
@@ -478,9 +479,9 @@ static int prepare(const struct pt_plan *plan, struct ctx *c, struct pt_error *e
 static pid_t clone3_(unsigned long long flags, int *ret_pidfd)
 {
 	struct clone_args args = {
-		.flags = flags | CLONE_PIDFD,
-		.pidfd = (unsigned long long)(uintptr_t)ret_pidfd,
-		.exit_signal = SIGCHLD,
+	    .flags = flags | CLONE_PIDFD,
+	    .pidfd = (unsigned long long)(uintptr_t)ret_pidfd,
+	    .exit_signal = SIGCHLD,
 	};
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }

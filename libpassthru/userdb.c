@@ -162,8 +162,8 @@ int userdb_parse_groups(const char *text, struct userdb_user *u, struct pt_error
 static int read_in_root(int rootfd, const char *path, char **ret, struct pt_error *err)
 {
 	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	_cleanup_close_ int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
 	if (fd < 0 && errno == ENOENT) {
@@ -199,10 +199,11 @@ int userdb_lookup(int rootfd, const char *user, struct userdb_user *ret, struct 
 		r = 0;
 	}
 	if (r < 0)
-		return r == -ENOENT ? pt_error_setx(err, ENOENT,
-						    "user '%s' not found in the container's /etc/passwd",
-						    user)
-				    : r;
+		return r == -ENOENT
+			   ? pt_error_setx(err, ENOENT,
+					   "user '%s' not found in the container's /etc/passwd",
+					   user)
+			   : r;
 	if ((r = read_in_root(rootfd, "/etc/group", &group, err)) < 0 ||
 	    (r = userdb_parse_groups(group, &u, err)) < 0) {
 		userdb_user_done(&u);

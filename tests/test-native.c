@@ -139,14 +139,17 @@ static void make_data_dirs(bool nobody)
 }
 
 /* Every test runs as root and as nobody. */
-#define BOTH(name)                                                                    \
-	static void name##_body(bool nobody);                                         \
-	Test(native, name##_root) { name##_body(false); }                             \
-	Test(native, name##_nobody)                                                   \
-	{                                                                             \
-		need(true);                                                           \
-		name##_body(true);                                                    \
-	}                                                                             \
+#define BOTH(name)                                                                                 \
+	static void name##_body(bool nobody);                                                      \
+	Test(native, name##_root)                                                                  \
+	{                                                                                          \
+		name##_body(false);                                                                \
+	}                                                                                          \
+	Test(native, name##_nobody)                                                                \
+	{                                                                                          \
+		need(true);                                                                        \
+		name##_body(true);                                                                 \
+	}                                                                                          \
 	static void name##_body(bool nobody)
 
 BOTH(environment_and_binds)
@@ -158,20 +161,22 @@ BOTH(environment_and_binds)
 	snprintf(bind_ro, sizeof(bind_ro), "--bind-ro=%s:/mnt/data", tpath("data"));
 	snprintf(bind_rw, sizeof(bind_rw), "--bind=%s:/mnt/rw", tpath("rw"));
 	char *out = NULL, *err = NULL;
-	int rc = launch(nobody, &out, &err, "-D", root, "-u", "tester", bind_ro, bind_rw,
-			"--setenv=FOO=bar baz", "--",
-			"sh", "-c",
-			"env; cat /mnt/data/hello; (echo x > /mnt/data/new) 2>/dev/null || echo ro-ok;"
-			"echo w > /mnt/rw/w && echo rw-ok; echo uid=$(id -u) groups=$(id -G); pwd",
-			NULL);
+	int rc =
+	    launch(nobody, &out, &err, "-D", root, "-u", "tester", bind_ro, bind_rw,
+		   "--setenv=FOO=bar baz", "--", "sh", "-c",
+		   "env; cat /mnt/data/hello; (echo x > /mnt/data/new) 2>/dev/null || echo ro-ok;"
+		   "echo w > /mnt/rw/w && echo rw-ok; echo uid=$(id -u) groups=$(id -G); pwd",
+		   NULL);
 	cr_assert_eq(rc, 0, "rc %d: %s", rc, err);
 	cr_expect(strstr(out, "FOO=bar baz\n"), "%s", out);
 	cr_expect(strstr(out, "HOME=/home/tester\n"), "%s", out);
 	cr_expect(strstr(out, "USER=tester\n"), "%s", out);
-	cr_expect(strstr(out, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"),
-		  "%s", out);
+	cr_expect(
+	    strstr(out, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"),
+	    "%s", out);
 	cr_expect(strstr(out, "container=passthru\n"), "%s", out);
-	cr_expect_null(strstr(out, "PT_TEST_HOST_SECRET"), "the host's environment leaked: %s", out);
+	cr_expect_null(strstr(out, "PT_TEST_HOST_SECRET"), "the host's environment leaked: %s",
+		       out);
 	cr_expect(strstr(out, "bound\n"), "%s", out);
 	cr_expect(strstr(out, "ro-ok\n"), "a read-only bind is writable: %s", out);
 	cr_expect(strstr(out, "rw-ok\n"), "%s", out);
@@ -253,9 +258,8 @@ BOTH(exit_codes_and_signals_propagate)
 {
 	need(nobody);
 	cr_expect_eq(launch(nobody, NULL, NULL, "-D", root, "--", "sh", "-c", "exit 7", NULL), 7);
-	cr_expect_eq(launch(nobody, NULL, NULL, "-D", root, "--", "sh", "-c", "kill -TERM $$",
-			    NULL),
-		     143);
+	cr_expect_eq(
+	    launch(nobody, NULL, NULL, "-D", root, "--", "sh", "-c", "kill -TERM $$", NULL), 143);
 	cr_expect_eq(launch(nobody, NULL, NULL, "-D", root, "--", "true", NULL), 0);
 }
 
@@ -277,8 +281,15 @@ BOTH(sigterm_to_the_launcher_ends_the_command)
 			argv[n++] = "--regid=65534";
 			argv[n++] = "--clear-groups";
 		}
-		char *rest[] = {(char *)tu_tool("passthru-launch"), "--backend=native", "-D", root,
-				"--", "sh", "-c", "echo ready; exec sleep 30", NULL};
+		char *rest[] = {(char *)tu_tool("passthru-launch"),
+				"--backend=native",
+				"-D",
+				root,
+				"--",
+				"sh",
+				"-c",
+				"echo ready; exec sleep 30",
+				NULL};
 		for (size_t i = 0; rest[i]; i++)
 			argv[n++] = rest[i];
 		argv[n] = NULL;
@@ -321,7 +332,10 @@ static int count_sleep_987(void)
 			continue;
 		size_t len = fread(buf, 1, sizeof(buf) - 1, f);
 		fclose(f);
-		if (len == 10 && memcmp(buf, "sleep\0" "987", 10) == 0)
+		if (len == 10 && memcmp(buf,
+					"sleep\0"
+					"987",
+					10) == 0)
 			n++;
 	}
 	closedir(d);
@@ -410,8 +424,7 @@ BOTH(hostile_bind_target_binds_safely_inside)
 	char bind[4200];
 	snprintf(bind, sizeof(bind), "--bind-ro=%s:/etc2/sub", tpath("data"));
 	char *out = NULL, *err = NULL;
-	int rc = launch(nobody, &out, &err, "-D", root, bind, "--", "cat", "/etc2/sub/hello",
-			NULL);
+	int rc = launch(nobody, &out, &err, "-D", root, bind, "--", "cat", "/etc2/sub/hello", NULL);
 	cr_assert_eq(rc, 0, "rc %d: %s", rc, err);
 	cr_expect_str_eq(out, "bound\n");
 	cr_expect_neq(access(tpath("hostetc/sub"), F_OK), 0, "a mount point was made on the host");
@@ -461,7 +474,8 @@ BOTH(setup_errors_are_one_clear_line)
 	free(err);
 	rc = launch(nobody, &out, &err, "-D", root, "--", "nosuchcmd", NULL);
 	cr_expect_eq(rc, 125);
-	cr_expect_str_eq(err, "passthru-launch: native: exec nosuchcmd: No such file or directory\n");
+	cr_expect_str_eq(err,
+			 "passthru-launch: native: exec nosuchcmd: No such file or directory\n");
 	free(out);
 	free(err);
 	rc = launch(nobody, &out, &err, "-D", root, "--bind=/proc/self/nonexistent:/x", "--",
@@ -484,10 +498,11 @@ Test(native, plan_devices_and_generated_files)
 	struct pt_error e = {0};
 	struct pt_plan *plan = pt_plan_new();
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd),
-		 "cat %s 2> /out/dev.txt; id -u > /out/file.txt; cat /etc/pt/gen.conf >> /out/file.txt;"
-		 "stat -c %%a /etc/pt/gen.conf >> /out/file.txt",
-		 host_dev);
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "cat %s 2> /out/dev.txt; id -u > /out/file.txt; cat /etc/pt/gen.conf >> /out/file.txt;"
+	    "stat -c %%a /etc/pt/gen.conf >> /out/file.txt",
+	    host_dev);
 	char *argv[] = {"sh", "-c", cmd, NULL};
 	cr_assert_eq(pt_plan_set_root(plan, root, &e), 0);
 	cr_assert_eq(pt_plan_set_user(plan, "tester", &e), 0);

@@ -35,17 +35,17 @@ struct passwd_case {
 Test(userdb, passwd_table)
 {
 	const struct passwd_case cases[] = {
-		{"root", 0, 0, 0, "root", "/root", "/bin/bash"},
-		{"0", 0, 0, 0, "root", "/root", "/bin/bash"},
-		{"steam", 0, 1001, 1002, "steam", "/home/steam", "/bin/sh"},
-		{"1001", 0, 1001, 1002, "steam", "/home/steam", "/bin/sh"},
-		{"nohome", 0, 1003, 1003, "nohome", "/", "/bin/sh"},
-		{"last", 0, 1004, 1004, "last", "/home/last", "/bin/zsh"},
-		{"bad", -EINVAL, 0, 0, NULL, NULL, NULL},
-		{"big", -EINVAL, 0, 0, NULL, NULL, NULL},
-		{"nobody", -ENOENT, 0, 0, NULL, NULL, NULL},
-		{"broken line without colons", -ENOENT, 0, 0, NULL, NULL, NULL},
-		{"999", -ENOENT, 0, 0, NULL, NULL, NULL},
+	    {"root", 0, 0, 0, "root", "/root", "/bin/bash"},
+	    {"0", 0, 0, 0, "root", "/root", "/bin/bash"},
+	    {"steam", 0, 1001, 1002, "steam", "/home/steam", "/bin/sh"},
+	    {"1001", 0, 1001, 1002, "steam", "/home/steam", "/bin/sh"},
+	    {"nohome", 0, 1003, 1003, "nohome", "/", "/bin/sh"},
+	    {"last", 0, 1004, 1004, "last", "/home/last", "/bin/zsh"},
+	    {"bad", -EINVAL, 0, 0, NULL, NULL, NULL},
+	    {"big", -EINVAL, 0, 0, NULL, NULL, NULL},
+	    {"nobody", -ENOENT, 0, 0, NULL, NULL, NULL},
+	    {"broken line without colons", -ENOENT, 0, 0, NULL, NULL, NULL},
+	    {"999", -ENOENT, 0, 0, NULL, NULL, NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct passwd_case *c = &cases[i];
@@ -82,7 +82,10 @@ Test(userdb, groups_primary_first_members_no_duplicates)
 
 static char *tmp;
 
-static void setup(void) { tmp = tu_tmpdir(); }
+static void setup(void)
+{
+	tmp = tu_tmpdir();
+}
 
 static void teardown(void)
 {
