@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -330,6 +331,26 @@ static _Noreturn void report(int fd, const struct pt_error *err, int status)
 	_exit(status);
 }
 
+/* Capabilities a root command in the container never gets, as with
+ * systemd-nspawn: they act on the whole machine, not on the container. */
+static const int dropped_caps[] = {
+    CAP_SYS_MODULE, CAP_SYS_RAWIO,  CAP_SYS_TIME,      CAP_SYSLOG, CAP_MAC_ADMIN, CAP_MAC_OVERRIDE,
+    CAP_SYS_PACCT,  CAP_WAKE_ALARM, CAP_BLOCK_SUSPEND, CAP_BPF,	   CAP_PERFMON,	  CAP_AUDIT_READ,
+};
+
+static int drop_caps(const struct ctx *c, struct pt_error *err)
+{
+	for (size_t i = 0; i < ELEMENTSOF(dropped_caps); i++)
+		/* EINVAL: a capability this kernel does not know. */
+		if (prctl(PR_CAPBSET_DROP, dropped_caps[i], 0, 0, 0) < 0 && errno != EINVAL)
+			return pt_error_set(err, errno, "drop capability %d", dropped_caps[i]);
+	/* The host's network is the container's unless it has its own. */
+	if (!(pt_plan_get_flags(c->plan) & PT_PLAN_PRIVATE_NETWORK) &&
+	    prctl(PR_CAPBSET_DROP, CAP_NET_ADMIN, 0, 0, 0) < 0)
+		return pt_error_set(err, errno, "drop capability %d", CAP_NET_ADMIN);
+	return 0;
+}
+
 static _Noreturn void run_command(const struct ctx *c)
 {
 	struct pt_error err = {0};
@@ -340,6 +361,8 @@ static _Noreturn void run_command(const struct ctx *c)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* In a user namespace setgroups() is denied: the caller's mapping has
 	 * the one group. */
+	if (drop_caps(c, &err) < 0)
+		report(c->errfd, &err, 127);
 	if (!c->userns && setgroups(u->n_groups, u->groups) < 0)
 		report(c->errfd, (pt_error_set(&err, errno, "setgroups"), &err), 127);
 	if (setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0)

@@ -39,7 +39,7 @@ static void teardown(void)
 	free(tmp);
 }
 
-TestSuite(native, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(native, .init = setup, .fini = teardown);
 
 static char *tpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *tpath(const char *fmt, ...)
@@ -534,6 +534,46 @@ Test(native, plan_devices_and_generated_files)
 	cr_expect_eq(pt_native_spawn(plan, 0, &pid, &pidfd, &e), -ENOENT);
 	cr_expect(strstr(e.message, "user 'nosuch'"), "%s", e.message);
 	pt_plan_free(plan);
+}
+
+Test(native, root_command_lacks_machine_wide_capabilities)
+{
+	char *out = NULL, *err = NULL;
+	/* CapBnd: bit 16 is CAP_SYS_MODULE, 17 CAP_SYS_RAWIO, 12 CAP_NET_ADMIN. */
+	int rc = launch(false, &out, &err, "-D", root, "--", "sh", "-c",
+			"grep CapBnd /proc/self/status; echo x > /dev/null", NULL);
+	cr_assert_eq(rc, 0, "rc %d: %s", rc, err);
+	unsigned long long bnd = 0;
+	cr_assert_eq(sscanf(out, "CapBnd: %llx", &bnd), 1, "%s", out);
+	cr_expect_eq(bnd & (1ull << 16), 0, "CAP_SYS_MODULE kept: %s", out);
+	cr_expect_eq(bnd & (1ull << 17), 0, "CAP_SYS_RAWIO kept: %s", out);
+	cr_expect_eq(bnd & (1ull << 12), 0, "CAP_NET_ADMIN kept: %s", out);
+	cr_expect_neq(bnd & (1ull << 21), 0, "CAP_SYS_ADMIN (as nspawn) is kept: %s", out);
+	free(out);
+	free(err);
+}
+
+Test(native, default_backend_without_root_is_native)
+{
+	need(true);
+	/* No --backend and no -D: nobody gets the native backend over the
+	 * host's root, read-only. */
+	char *argv[] = {"setpriv",
+			"--reuid=65534",
+			"--regid=65534",
+			"--clear-groups",
+			(char *)tu_tool("passthru-launch"),
+			"--",
+			"sh",
+			"-c",
+			"cat /proc/1/comm; id -u",
+			NULL};
+	char *out = NULL, *err = NULL;
+	int rc = tu_run(argv, &out, &err, 30);
+	cr_assert_eq(rc, 0, "rc %d: %s", rc, err);
+	cr_expect_str_eq(out, "passthru-launch\n65534\n");
+	free(out);
+	free(err);
 }
 
 Test(native, help_names_the_backends)
