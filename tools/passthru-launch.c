@@ -214,53 +214,75 @@ static char *make_state_dir(struct pt_error *err)
 	return dir;
 }
 
-/* The nspawn backend: the plan as a systemd-nspawn command line. Generated
- * files go to a state directory nspawn binds them from. Returns 1 when
- * --dry-run printed the command and nothing is to run. */
-static int spawn_nspawn(struct options *o, char **state, pid_t *pid, int *pidfd,
-			struct pt_error *err)
-{
-	unsigned flags = pt_nspawn_need_keep_unit() ? PT_NSPAWN_KEEP_UNIT : 0;
-	char **argv = NULL;
-	int r;
-
-	if (pt_plan_file_count(o->plan) > 0) {
-		if (!(*state = make_state_dir(err)) || pt_plan_write_files(o->plan, *state, err) < 0)
-			return -1;
-	}
-	if (pt_nspawn_argv(o->plan, flags, &argv, err) < 0)
-		return -1;
-	if (o->dry_run) {
-		char *line = pt_argv_to_shell(argv);
-		pt_argv_free(argv);
-		if (!line)
-			return pt_error_set(err, ENOMEM, "dry run"), -1;
-		puts(line);
-		free(line);
-		if (*state) {
-			fprintf(stderr, "%s: generated files kept in %s\n", prog, *state);
-			free(*state);
-			*state = NULL; /* kept: the printed command refers to them */
-		}
-		return 1;
-	}
-	r = pt_spawn(argv, pid, pidfd, err);
-	pt_argv_free(argv);
-	if (r < 0)
-		return pt_error_prefix(err, "nspawn backend"), -1;
-	return 0;
-}
-
-/* Build plan -> backend spawn -> supervise -> clean up: both backends hand
- * back the container's pid and pidfd and are supervised the same way. */
-static int run(struct options *o)
+/* Spawns the container with the chosen backend and supervises it: both
+ * backends hand back the container's pid and pidfd. The nspawn backend
+ * turns the plan into a systemd-nspawn command line (generated files go to
+ * a state directory it binds them from); the native one applies the plan
+ * itself and needs neither. */
+static int run_container(struct options *o, int sigfd)
 {
 	struct pt_error err = {0};
 	char *state = NULL;
+	char **argv = NULL;
 	int status = EXIT_SETUP;
+	bool native = strcmp(o->backend, "native") == 0;
+	unsigned flags = pt_nspawn_need_keep_unit() ? PT_NSPAWN_KEEP_UNIT : 0;
+
+	if (!native && pt_plan_file_count(o->plan) > 0) {
+		if (!(state = make_state_dir(&err)) || pt_plan_write_files(o->plan, state, &err) < 0)
+			goto out;
+	}
+	if (!native && pt_nspawn_argv(o->plan, flags, &argv, &err) < 0)
+		goto out;
+
+	if (o->dry_run) {
+		char *line = pt_argv_to_shell(argv);
+		if (!line) {
+			pt_error_set(&err, ENOMEM, "dry run");
+			goto out;
+		}
+		puts(line);
+		free(line);
+		if (state)
+			fprintf(stderr, "%s: generated files kept in %s\n", prog, state);
+		free(state);
+		state = NULL; /* kept: the printed command refers to them */
+		status = 0;
+		goto out;
+	}
+
+	pid_t pid;
+	int pidfd, r;
+	if (native)
+		r = pt_native_spawn(o->plan, 0, &pid, &pidfd, &err);
+	else if ((r = pt_spawn(argv, &pid, &pidfd, &err)) < 0)
+		pt_error_prefix(&err, "nspawn backend");
+	if (r == 0) {
+		struct pt_supervise s = {.pidfd = pidfd, .sigfd = sigfd};
+		if (pt_supervise(&s, &status, NULL, &err) < 0)
+			status = EXIT_SETUP;
+		close(pidfd);
+	}
+
+out:
+	if (err.code)
+		fprintf(stderr, "%s: %s\n", prog, err.message);
+	pt_argv_free(argv);
+	if (state) {
+		pt_plan_remove_files(o->plan);
+		rmdir(state);
+		free(state);
+	}
+	return status;
+}
+
+static int run(struct options *o)
+{
+	if (o->dry_run)
+		return run_container(o, -1);
 
 	/* Signals are read from a signalfd and forwarded to the container;
-	 * blocked before the spawn, so none is lost in between. */
+	 * blocked before the spawn, so that none is lost in between. */
 	sigset_t mask, old;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -268,36 +290,14 @@ static int run(struct options *o)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	pid_t pid;
-	int pidfd = -1, r;
 	if (sigfd < 0) {
-		pt_error_set(&err, errno, "signalfd");
-		goto out;
+		fprintf(stderr, "%s: signalfd: %s\n", prog, strerror(errno));
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return EXIT_SETUP;
 	}
-	if (strcmp(o->backend, "native") == 0)
-		r = pt_native_spawn(o->plan, 0, &pid, &pidfd, &err);
-	else
-		r = spawn_nspawn(o, &state, &pid, &pidfd, &err);
-	if (r == 1)
-		status = 0;
-	if (r != 0)
-		goto out;
-
-	struct pt_supervise s = {.pidfd = pidfd, .sigfd = sigfd};
-	if (pt_supervise(&s, &status, NULL, &err) < 0)
-		status = EXIT_SETUP;
-	close(pidfd);
-out:
-	if (sigfd >= 0)
-		close(sigfd);
+	int status = run_container(o, sigfd);
+	close(sigfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (err.code)
-		fprintf(stderr, "%s: %s\n", prog, err.message);
-	if (state) {
-		pt_plan_remove_files(o->plan);
-		rmdir(state);
-		free(state);
-	}
 	return status;
 }
 
