@@ -418,6 +418,10 @@ static _Noreturn void child_main(const struct ctx *c)
 	if (sigfd < 0)
 		report(c->errfd, (pt_error_set(&err, errno, "signalfd"), &err), 125);
 
+	/* Nothing of the command's may ptrace or core-dump PID 1, which keeps
+	 * its capabilities; the command's own flag is reset by its exec. */
+	prctl(PR_SET_DUMPABLE, 0);
+
 	/* A raw clone: glibc's fork() would run atfork handlers and take locks
 	 * some thread of the caller may have held when we were cloned. */
 	pid_t cmd = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
@@ -429,8 +433,6 @@ static _Noreturn void child_main(const struct ctx *c)
 	}
 	/* The command holds the other copy until its exec closes it. */
 	close(c->errfd);
-	/* Nothing of the command's may ptrace or core-dump the setup process. */
-	prctl(PR_SET_DUMPABLE, 0);
 	init_loop(cmd, sigfd);
 }
 
@@ -565,10 +567,12 @@ int pt_native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, 
 	close(pipefd[1]);
 	if (pid < 0) {
 		close(pipefd[0]);
-		r = pt_error_set(err, e, "native: clone");
-		if (e == EPERM || e == ENOSPC)
-			pt_error_prefix(err, "native: namespaces not allowed here (%s)",
-					c.userns ? "unprivileged user namespaces" : "root");
+		if (c.userns && (e == EPERM || e == ENOSPC || e == EUSERS))
+			r = pt_error_set(err, e,
+					 "native: create namespaces (are user namespaces disabled "
+					 "here? see sysctl user.max_user_namespaces)");
+		else
+			r = pt_error_set(err, e, "native: create namespaces");
 		goto out;
 	}
 

@@ -187,7 +187,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		o->backend = geteuid() == 0 && have_nspawn() ? "nspawn" : "native";
 	bool native = strcmp(o->backend, "native") == 0;
 	if (!native && !pt_plan_get_root(o->plan))
-		return usage_error("no root directory given (-D ROOT)");
+		return usage_error("no root directory given (-D ROOT; --backend=native runs "
+				   "without one, over the host's root read-only)");
 	if (native && o->dry_run)
 		return usage_error("--dry-run prints a systemd-nspawn command: use --backend=nspawn");
 	if (pt_plan_set_command(o->plan, argc - optind, argv + optind, &err) < 0)
