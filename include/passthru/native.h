@@ -25,11 +25,18 @@ extern "C" {
  * except device nodes; read-only where asked) and generated files (held in
  * memory, read-only: pt_plan_write_files() is not needed). Every path in the
  * root is resolved inside it: a symlink there never leads a mount or a
- * created file onto the host.
+ * created file onto the host; one whose target is missing inside the root
+ * is an error naming it. Missing mount points are created in the root and
+ * stay there, as with systemd-nspawn; without root they can only be created
+ * where the caller may write. A device's access string is not enforced
+ * (there is no device cgroup here): the node's own permissions apply.
  *
  * The command runs as the plan's user (resolved in the root's /etc/passwd
  * and /etc/group; default: root, or the caller without root) with
- * PR_SET_NO_NEW_PRIVS, in its home directory, with the environment PATH,
+ * PR_SET_NO_NEW_PRIVS and without the capabilities that act on the whole
+ * machine (as systemd-nspawn drops them: module loading, raw I/O, the
+ * clock, NET_ADMIN without a network namespace of its own …), in its home
+ * directory, with the environment PATH,
  * HOME, USER, LOGNAME, SHELL, TERM (from the caller), container=passthru
  * and then the plan's variables, which win. Nothing else of the caller's
  * environment passes, as with systemd-nspawn.
