@@ -43,6 +43,11 @@ static const int forwarded[] = {SIGHUP,	 SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2,
 struct ctx {
 	const struct pt_plan *plan;
 	const char *root; /* host path of the root; NULL: host "/" read-only */
+	/* Host paths with every symlink resolved: after the first pivot_root an
+	 * absolute symlink on the host would resolve against our setup tmpfs. */
+	char *root_real;
+	char **bind_src; /* per plan bind */
+	char **dev_src;	 /* per plan device */
 	bool userns;
 	char uid_map[64], gid_map[64];
 	struct userdb_user user;
@@ -103,7 +108,7 @@ static int make_base(struct pt_error *err)
 static int mount_root(const struct ctx *c, int *ret_rootfd, struct pt_error *err)
 {
 	char buf[PATH_MAX];
-	const char *src = host_path(buf, c->root ? c->root : "/");
+	const char *src = host_path(buf, c->root_real);
 	_cleanup_close_ int mfd =
 	    open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (mfd < 0)
@@ -122,12 +127,12 @@ static int mount_root(const struct ctx *c, int *ret_rootfd, struct pt_error *err
 	return 0;
 }
 
-/* Binds the host node at path inside rootfd. Device nodes need a mount
- * without nodev; nosuid and noexec still hold. */
-static int bind_node(int rootfd, const char *path, struct pt_error *err)
+/* Binds the host node host (resolved) at path inside rootfd. Device nodes
+ * need a mount without nodev; nosuid and noexec still hold. */
+static int bind_node(int rootfd, const char *host, const char *path, struct pt_error *err)
 {
 	char buf[PATH_MAX];
-	const char *src = host_path(buf, path);
+	const char *src = host_path(buf, host);
 	struct stat st;
 	if (stat(src, &st) < 0)
 		return pt_error_set(err, errno, "device %s", path);
@@ -158,7 +163,7 @@ static int make_dev(const struct ctx *c, int rootfd, struct pt_error *err)
 	char path[64];
 	for (size_t i = 0; i < ELEMENTSOF(nodes); i++) {
 		snprintf(path, sizeof(path), "/dev/%s", nodes[i]);
-		if ((r = bind_node(rootfd, path, err)) < 0)
+		if ((r = bind_node(rootfd, path, path, err)) < 0)
 			return r;
 	}
 	for (size_t i = 0; i < ELEMENTSOF(links); i++)
@@ -173,7 +178,8 @@ static int make_dev(const struct ctx *c, int rootfd, struct pt_error *err)
 		return pt_error_prefix(err, "/dev/shm");
 
 	for (size_t i = 0; i < pt_plan_device_count(c->plan); i++)
-		if ((r = bind_node(rootfd, pt_plan_device(c->plan, i)->path, err)) < 0)
+		if ((r = bind_node(rootfd, c->dev_src[i], pt_plan_device(c->plan, i)->path, err)) <
+		    0)
 			return r;
 	return 0;
 }
@@ -221,7 +227,8 @@ static int make_binds(const struct ctx *c, int rootfd, struct pt_error *err)
 			attrs |= MOUNT_ATTR_NODEV;
 		if (b->flags & PT_BIND_RO)
 			attrs |= MOUNT_ATTR_RDONLY;
-		if ((r = root_bind(rootfd, host_path(buf, b->source), b->target, attrs, err)) < 0)
+		if ((r = root_bind(rootfd, host_path(buf, c->bind_src[i]), b->target, attrs, err)) <
+		    0)
 			return pt_error_prefix(err, "bind %s:%s", b->source, b->target);
 	}
 	return 0;
@@ -472,6 +479,40 @@ static int build_env(const struct ctx *c, char ***ret, struct pt_error *err)
 	return 0;
 }
 
+/* realpath() of each path, as a vector of n strings. */
+static int resolve_all(size_t n, const char *(*get)(const struct pt_plan *, size_t),
+		       const struct pt_plan *plan, const char *what, char ***ret,
+		       struct pt_error *err)
+{
+	_cleanup_strv_ char **v = calloc(n + 1, sizeof(char *));
+	if (!v)
+		return pt_error_set(err, ENOMEM, "%s", what);
+	for (size_t i = 0; i < n; i++)
+		if (!(v[i] = realpath(get(plan, i), NULL)))
+			return pt_error_set(err, errno, "%s %s", what, get(plan, i));
+	*ret = steal_pointer(&v);
+	return 0;
+}
+
+static const char *bind_source(const struct pt_plan *plan, size_t i)
+{
+	return pt_plan_bind(plan, i)->source;
+}
+
+static const char *device_path(const struct pt_plan *plan, size_t i)
+{
+	return pt_plan_device(plan, i)->path;
+}
+
+static void ctx_done(struct ctx *c)
+{
+	userdb_user_done(&c->user);
+	strv_free(c->envp);
+	free(c->root_real);
+	strv_free(c->bind_src);
+	strv_free(c->dev_src);
+}
+
 static int prepare(const struct pt_plan *plan, struct ctx *c, struct pt_error *err)
 {
 	c->plan = plan;
@@ -491,6 +532,13 @@ static int prepare(const struct pt_plan *plan, struct ctx *c, struct pt_error *e
 	}
 	int r = userdb_lookup(rootfd, user, &c->user, err);
 	if (r < 0)
+		return r;
+	if (!(c->root_real = realpath(c->root ? c->root : "/", NULL)))
+		return pt_error_set(err, errno, "root %s", c->root ? c->root : "/");
+	if ((r = resolve_all(pt_plan_bind_count(plan), bind_source, plan, "bind source",
+			     &c->bind_src, err)) < 0 ||
+	    (r = resolve_all(pt_plan_device_count(plan), device_path, plan, "device", &c->dev_src,
+			     err)) < 0)
 		return r;
 	if (c->userns) {
 		snprintf(c->uid_map, sizeof(c->uid_map), "%u %u 1\n", (unsigned)c->user.uid,
@@ -530,8 +578,7 @@ int pt_native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, 
 	struct ctx c = {0};
 	int r = prepare(plan, &c, err);
 	if (r < 0) {
-		userdb_user_done(&c.user);
-		strv_free(c.envp);
+		ctx_done(&c);
 		return pt_error_prefix(err, "native");
 	}
 
@@ -598,7 +645,6 @@ int pt_native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, 
 	*ret_pidfd = pidfd;
 	r = 0;
 out:
-	userdb_user_done(&c.user);
-	strv_free(c.envp);
+	ctx_done(&c);
 	return r;
 }

@@ -435,6 +435,25 @@ BOTH(hostile_bind_target_binds_safely_inside)
 	free(err);
 }
 
+BOTH(host_paths_through_absolute_symlinks)
+{
+	need(nobody);
+	make_data_dirs(nobody);
+	/* Host paths are the user's own: an absolute symlink in the root's path
+	 * or in a bind source is followed on the host, as the user meant. */
+	cr_assert_eq(symlink(tpath("data"), tpath("datalink")), 0);
+	cr_assert_eq(symlink(root, tpath("rootlink")), 0);
+	char bind[4200];
+	snprintf(bind, sizeof(bind), "--bind-ro=%s:/mnt/data", tpath("datalink"));
+	char *out = NULL, *err = NULL;
+	int rc = launch(nobody, &out, &err, "-D", tpath("rootlink"), bind, "--", "cat",
+			"/mnt/data/hello", NULL);
+	cr_assert_eq(rc, 0, "rc %d: %s", rc, err);
+	cr_expect_str_eq(out, "bound\n");
+	free(out);
+	free(err);
+}
+
 BOTH(host_root_read_only_without_d)
 {
 	need(nobody);
