@@ -71,6 +71,11 @@ static int write_at(const char *path, const char *data, struct pt_error *err)
 static int map_user(const struct ctx *c, struct pt_error *err)
 {
 	int r;
+	/* A caller that changed its uid without exec is not dumpable, which
+	 * makes its /proc/self files root's: the maps could not be written.
+	 * PID 1 is made undumpable again before the command starts. */
+	if (prctl(PR_GET_DUMPABLE) != 1 && prctl(PR_SET_DUMPABLE, 1) < 0)
+		return pt_error_set(err, errno, "user namespace: set dumpable");
 	/* An unprivileged user namespace may map only the caller itself, and
 	 * only after setgroups() is denied for good (else a process could drop
 	 * a group that denies it access). */

@@ -5,6 +5,7 @@
  * that nothing of the container is left on the host. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <grp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -553,6 +554,49 @@ Test(native, plan_devices_and_generated_files)
 	cr_expect_eq(pt_native_spawn(plan, 0, &pid, &pidfd, &e), -ENOENT);
 	cr_expect(strstr(e.message, "user 'nosuch'"), "%s", e.message);
 	pt_plan_free(plan);
+}
+
+/* The library as an ordinary user: generated files in a user namespace. */
+Test(native, generated_files_without_root)
+{
+	need(true);
+	make_data_dirs(true);
+	pid_t child = fork();
+	cr_assert(child >= 0);
+	if (child == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+		    setresuid(65534, 65534, 65534) < 0)
+			_exit(90);
+		struct pt_error e = {0};
+		struct pt_plan *plan = pt_plan_new();
+		char *argv[] = {"sh", "-c",
+				"id -u > /mnt/rw/out; cat /tmp/gen.conf >> /mnt/rw/out;"
+				"stat -c %a /tmp/gen.conf >> /mnt/rw/out",
+				NULL};
+		pid_t pid;
+		int pidfd, status = -1;
+		if (pt_plan_set_root(plan, root, &e) < 0 || pt_plan_set_user(plan, "tester", &e) < 0 ||
+		    pt_plan_add_bind(plan, tpath("rw"), "/mnt/rw", 0, &e) < 0 ||
+		    pt_plan_add_file(plan, "/tmp/gen.conf", "secret\n", 7, 0600, &e) < 0 ||
+		    pt_plan_set_command(plan, 3, argv, &e) < 0 ||
+		    pt_native_spawn(plan, 0, &pid, &pidfd, &e) < 0) {
+			fprintf(stderr, "%s\n", e.message);
+			_exit(91);
+		}
+		struct pt_supervise s = {.pidfd = pidfd, .sigfd = -1};
+		if (pt_supervise(&s, &status, NULL, &e) < 0)
+			_exit(92);
+		pt_plan_free(plan);
+		_exit(status);
+	}
+	int st;
+	cr_assert_eq(waitpid(child, &st, 0), child);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	char *text = NULL;
+	char *cat[] = {"cat", tpath("rw/out"), NULL};
+	tu_run(cat, &text, NULL, 5);
+	cr_expect_str_eq(text, "1000\nsecret\n600\n");
+	free(text);
 }
 
 Test(native, root_command_lacks_machine_wide_capabilities)
