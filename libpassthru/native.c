@@ -561,7 +561,16 @@ static pid_t clone3_(unsigned long long flags, int *ret_pidfd)
 	    .pidfd = (unsigned long long)(uintptr_t)ret_pidfd,
 	    .exit_signal = SIGCHLD,
 	};
-	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	/* Container runtimes' seccomp profiles answer clone3 with ENOSYS so
+	 * that libcs fall back to clone, which has CLONE_PIDFD too; the pidfd
+	 * goes to parent_tid, the third argument except on s390. */
+#if !defined(__s390__)
+	if (pid < 0 && errno == ENOSYS)
+		pid = (pid_t)syscall(SYS_clone, (unsigned long)(flags | CLONE_PIDFD | SIGCHLD), NULL,
+				     ret_pidfd, NULL, NULL);
+#endif
+	return pid;
 }
 
 static void reap(pid_t pid, int pidfd)
