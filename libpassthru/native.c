@@ -573,12 +573,11 @@ static pid_t clone3_(unsigned long long flags, int *ret_pidfd)
 	return pid;
 }
 
-static void reap(pid_t pid, int pidfd)
+static void reap(int pidfd)
 {
 	siginfo_t si;
 	while (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
 		;
-	(void)pid;
 }
 
 int pt_native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, int *ret_pidfd,
@@ -643,10 +642,12 @@ int pt_native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, 
 		;
 	close(pipefd[0]);
 	if (n != 0) {
-		reap(pid, pidfd);
+		reap(pidfd);
 		close(pidfd);
 		if (n == (ssize_t)sizeof(child_err)) {
 			child_err.message[sizeof(child_err.message) - 1] = '\0';
+			if (child_err.code <= 0)
+				child_err.code = EIO;
 			if (err)
 				*err = child_err;
 			r = err ? pt_error_prefix(err, "native") : -child_err.code;
