@@ -35,12 +35,17 @@ static void teardown(void)
 {
 	if (host_dev[0])
 		unlink(host_dev);
-	tu_rm_rf(tmp);
+	if (tmp)
+		tu_rm_rf(tmp);
 	free(root);
 	free(tmp);
+	root = tmp = NULL;
 }
 
-TestSuite(native, .init = setup, .fini = teardown);
+/* Each test calls setup() itself once it knows it will not be skipped:
+ * Criterion does not run .fini for a test skipped from its body, and what
+ * .init made would stay behind. */
+TestSuite(native, .fini = teardown);
 
 static char *tpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *tpath(const char *fmt, ...)
@@ -165,7 +170,7 @@ static void make_data_dirs(bool nobody)
 
 BOTH(environment_and_binds)
 {
-	need(nobody);
+	setup();
 	make_data_dirs(nobody);
 	setenv("PT_TEST_HOST_SECRET", "leak", 1);
 	char bind_ro[4200], bind_rw[4200];
@@ -234,6 +239,7 @@ BOTH(fake_device_node_opens_with_enxio)
 	if (geteuid() != 0)
 		cr_skip_test("mknod needs root");
 	unsigned major = free_char_major();
+	setup();
 	cr_assert_eq(mknod(tpath("fake"), S_IFCHR | 0666, makedev(major, 0)), 0, "mknod: %s",
 		     strerror(errno));
 	chmod(tpath("fake"), 0666);
@@ -253,7 +259,7 @@ BOTH(fake_device_node_opens_with_enxio)
 
 BOTH(pid1_is_ours_and_reaps_orphans)
 {
-	need(nobody);
+	setup();
 	char *out = NULL, *err = NULL;
 	/* The subshell's sleep is orphaned to PID 1; without a reaper it stays
 	 * a zombie ("Z") once it ends. */
@@ -268,7 +274,7 @@ BOTH(pid1_is_ours_and_reaps_orphans)
 
 BOTH(exit_codes_and_signals_propagate)
 {
-	need(nobody);
+	setup();
 	cr_expect_eq(launch(nobody, NULL, NULL, "-D", root, "--", "sh", "-c", "exit 7", NULL), 7);
 	cr_expect_eq(
 	    launch(nobody, NULL, NULL, "-D", root, "--", "sh", "-c", "kill -TERM $$", NULL), 143);
@@ -277,7 +283,7 @@ BOTH(exit_codes_and_signals_propagate)
 
 BOTH(sigterm_to_the_launcher_ends_the_command)
 {
-	need(nobody);
+	setup();
 	char *argv[64];
 	int p[2];
 	cr_assert_eq(pipe(p), 0);
@@ -356,7 +362,7 @@ static int count_sleep_987(void)
 
 BOTH(nothing_is_left_on_the_host)
 {
-	need(nobody);
+	setup();
 	make_data_dirs(nobody);
 	int mounts = our_mounts();
 	char bind[4200];
@@ -402,7 +408,7 @@ static void expect_contained(bool nobody, const char *path, const char *extra)
 
 BOTH(hostile_root_dev_proc_and_x11_symlinks)
 {
-	need(nobody);
+	setup();
 	cr_assert_eq(mkdir(tpath("host"), 0755), 0);
 	expect_contained(nobody, "/dev", NULL);
 	unlink(tpath("root/dev"));
@@ -419,7 +425,7 @@ BOTH(hostile_root_dev_proc_and_x11_symlinks)
 
 BOTH(hostile_bind_target_binds_safely_inside)
 {
-	need(nobody);
+	setup();
 	make_data_dirs(nobody);
 	/* /etc2 -> $tmp/hostetc, an absolute link: inside the root it means
 	 * ROOT/$tmp/hostetc, which exists there too. */
@@ -449,7 +455,7 @@ BOTH(hostile_bind_target_binds_safely_inside)
 
 BOTH(host_paths_through_absolute_symlinks)
 {
-	need(nobody);
+	setup();
 	make_data_dirs(nobody);
 	/* Host paths are the user's own: an absolute symlink in the root's path
 	 * or in a bind source is followed on the host, as the user meant. */
@@ -468,7 +474,7 @@ BOTH(host_paths_through_absolute_symlinks)
 
 BOTH(host_root_read_only_without_d)
 {
-	need(nobody);
+	setup();
 	char *out = NULL, *err = NULL;
 	int rc = launch(nobody, &out, &err, "--", "sh", "-c",
 			"touch /usr/pt-test-file 2>&1; ls -A /tmp | wc -l", NULL);
@@ -482,7 +488,7 @@ BOTH(host_root_read_only_without_d)
 
 BOTH(private_network_has_only_loopback)
 {
-	need(nobody);
+	setup();
 	char *out = NULL, *err = NULL;
 	int rc = launch(nobody, &out, &err, "-D", root, "--private-network", "--", "cat",
 			"/proc/net/dev", NULL);
@@ -495,7 +501,7 @@ BOTH(private_network_has_only_loopback)
 
 BOTH(setup_errors_are_one_clear_line)
 {
-	need(nobody);
+	setup();
 	char *out = NULL, *err = NULL;
 	int rc = launch(nobody, &out, &err, "-D", root, "-u", "nosuch", "--", "true", NULL);
 	cr_expect_eq(rc, 125);
@@ -522,6 +528,7 @@ Test(native, plan_devices_and_generated_files)
 	if (geteuid() != 0)
 		cr_skip_test("a node in the host's /dev needs root");
 	unsigned major = free_char_major();
+	setup();
 	snprintf(host_dev, sizeof(host_dev), "/dev/pt-test-fake-%d", (int)getpid());
 	cr_assert_eq(mknod(host_dev, S_IFCHR | 0666, makedev(major, 1)), 0, "%s", strerror(errno));
 	make_data_dirs(false);
@@ -571,6 +578,7 @@ Test(native, plan_devices_and_generated_files)
 Test(native, generated_files_without_root)
 {
 	need(true);
+	setup();
 	make_data_dirs(true);
 	pid_t child = fork();
 	cr_assert(child >= 0);
@@ -612,6 +620,7 @@ Test(native, generated_files_without_root)
 
 Test(native, root_command_lacks_machine_wide_capabilities)
 {
+	setup();
 	char *out = NULL, *err = NULL;
 	/* CapBnd: bit 16 is CAP_SYS_MODULE, 17 CAP_SYS_RAWIO, 12 CAP_NET_ADMIN. */
 	int rc = launch(false, &out, &err, "-D", root, "--", "sh", "-c",
