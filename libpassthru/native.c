@@ -189,7 +189,7 @@ static int make_dev(const struct ctx *c, int rootfd, struct pt_error *err)
 	return 0;
 }
 
-static int make_proc_sys_tmp(const struct ctx *c, int rootfd, struct pt_error *err)
+static int make_api_fs(const struct ctx *c, int rootfd, struct pt_error *err)
 {
 	const unsigned safe = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
 	_cleanup_close_ int proc = -1;
@@ -208,11 +208,26 @@ static int make_proc_sys_tmp(const struct ctx *c, int rootfd, struct pt_error *e
 	    (r = root_bind(rootfd, OLDROOT "/sys", "/sys", safe | MOUNT_ATTR_RDONLY, err)) < 0)
 		return pt_error_prefix(err, "/sys");
 
-	/* The host root is read-only: a fresh /tmp gives the command (and mount
-	 * points such as /tmp/.X11-unix/X1) a writable place. */
+	/* /run is a fresh tmpfs, as systemd-nspawn makes it: producers put
+	 * their sockets and files under /run/passthru, and an ordinary user
+	 * could not create that in a root owned by root, nor anything in the
+	 * read-only host root. It also hides the host's daemons' sockets. */
+	static const char *const run_opts[] = {"mode=0755", NULL};
+	static const char *const tmp_opts[] = {"mode=01777", NULL};
+	_cleanup_close_ int run = -1, tmp = -1;
+	if ((r = fs_new("tmpfs", run_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &run, err)) < 0 ||
+	    (r = root_attach(rootfd, run, "/run", true, err)) < 0)
+		return pt_error_prefix(err, "/run");
 	if (!c->root) {
-		static const char *const tmp_opts[] = {"mode=01777", NULL};
-		_cleanup_close_ int tmp = -1;
+		/* The host's /etc/resolv.conf often points to systemd-resolved's
+		 * stub under /run: keep name resolution working. */
+		struct stat st;
+		if (stat(OLDROOT "/run/systemd/resolve", &st) == 0 &&
+		    (r = root_bind(rootfd, OLDROOT "/run/systemd/resolve", "/run/systemd/resolve",
+				   safe | MOUNT_ATTR_RDONLY, err)) < 0)
+			return pt_error_prefix(err, "/run/systemd/resolve");
+		/* The host root is read-only: a fresh /tmp gives the command (and
+		 * mount points such as /tmp/.X11-unix/X1) a writable place. */
 		if ((r = fs_new("tmpfs", tmp_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &tmp,
 				err)) < 0 ||
 		    (r = root_attach(rootfd, tmp, "/tmp", true, err)) < 0)
@@ -300,7 +315,7 @@ static int setup(const struct ctx *c, struct pt_error *err)
 		return r;
 	_cleanup_close_ int rootfd = -1;
 	if ((r = mount_root(c, &rootfd, err)) < 0 || (r = make_dev(c, rootfd, err)) < 0 ||
-	    (r = make_proc_sys_tmp(c, rootfd, err)) < 0 || (r = make_binds(c, rootfd, err)) < 0 ||
+	    (r = make_api_fs(c, rootfd, err)) < 0 || (r = make_binds(c, rootfd, err)) < 0 ||
 	    (r = make_files(c, rootfd, err)) < 0)
 		return r;
 	return enter_root(err);
@@ -567,8 +582,8 @@ static pid_t clone3_(unsigned long long flags, int *ret_pidfd)
 	 * goes to parent_tid, the third argument except on s390. */
 #if !defined(__s390__)
 	if (pid < 0 && errno == ENOSYS)
-		pid = (pid_t)syscall(SYS_clone, (unsigned long)(flags | CLONE_PIDFD | SIGCHLD), NULL,
-				     ret_pidfd, NULL, NULL);
+		pid = (pid_t)syscall(SYS_clone, (unsigned long)(flags | CLONE_PIDFD | SIGCHLD),
+				     NULL, ret_pidfd, NULL, NULL);
 #endif
 	return pid;
 }

@@ -472,6 +472,30 @@ BOTH(host_paths_through_absolute_symlinks)
 	free(err);
 }
 
+BOTH(run_is_fresh_and_takes_producer_mount_points)
+{
+	setup();
+	make_data_dirs(false);
+	tu_write(tpath("root/run/host-file"), "", 0644);
+	/* Displays and audio put their sockets under /run/passthru: even an
+	 * ordinary user gets them, in a root owned by root or in the read-only
+	 * host root, because /run is the container's own tmpfs. */
+	char bind[4200];
+	snprintf(bind, sizeof(bind), "--bind-ro=%s:/run/passthru/pulse", tpath("data"));
+	for (int with_root = 1; with_root >= 0; with_root--) {
+		char *out = NULL, *err = NULL;
+		int rc = with_root ? launch(nobody, &out, &err, "-D", root, bind, "--", "sh", "-c",
+					    "ls /run; cat /run/passthru/pulse/hello", NULL)
+				   : launch(nobody, &out, &err, bind, "--", "sh", "-c",
+					    "cat /run/passthru/pulse/hello", NULL);
+		cr_assert_eq(rc, 0, "rc %d: %s", rc, err);
+		cr_expect_str_eq(out, with_root ? "passthru\nbound\n" : "bound\n");
+		free(out);
+		free(err);
+	}
+	cr_expect_neq(access(tpath("root/run/passthru"), F_OK), 0, "made in the root's /run");
+}
+
 BOTH(host_root_read_only_without_d)
 {
 	setup();

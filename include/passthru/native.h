@@ -18,11 +18,13 @@ extern "C" {
  * namespace with PT_PLAN_PRIVATE_NETWORK); when the caller is not root, a
  * user namespace that maps the container user to the caller (one uid, one
  * gid: supplementary groups need root). Its root is the plan's root, or the
- * host's "/" read-only when the plan has none (with a fresh /tmp; a
+ * host's "/" read-only when the plan has none (with a fresh /tmp and the
+ * host's /run/systemd/resolve for name resolution; a
  * convenience, not isolation: the host's sockets, e.g. in /run, stay
  * reachable, as a read-only mount does not stop connect()). It has a
  * fresh /dev (null, zero, full, random, urandom, tty, pts, ptmx, shm) plus
- * exactly the plan's devices, /proc of its PID namespace, the host's /sys
+ * exactly the plan's devices, /proc of its PID namespace, a fresh /run
+ * (tmpfs, as systemd-nspawn makes it), the host's /sys
  * read-only where the root has a /sys, the plan's binds (nosuid and nodev
  * except device nodes; read-only where asked) and generated files (held in
  * memory, read-only: pt_plan_write_files() is not needed). Every path in the
