@@ -178,9 +178,17 @@ static int make_dev(const struct ctx *c, int rootfd, struct pt_error *err)
 		0 ||
 	    (r = root_attach(rootfd, pts, "/dev/pts", true, err)) < 0)
 		return pt_error_prefix(err, "/dev/pts");
-	if ((r = fs_new("tmpfs", shm_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &shm, err)) < 0 ||
-	    (r = root_attach(rootfd, shm, "/dev/shm", true, err)) < 0)
+	/* POSIX shared memory lives in /dev/shm: shared with the host exactly
+	 * when the IPC namespace is (e.g. for MIT-SHM with the host's X). */
+	if (pt_plan_get_flags(c->plan) & PT_PLAN_PRIVATE_IPC) {
+		if ((r = fs_new("tmpfs", shm_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &shm,
+				err)) < 0 ||
+		    (r = root_attach(rootfd, shm, "/dev/shm", true, err)) < 0)
+			return pt_error_prefix(err, "/dev/shm");
+	} else if ((r = root_bind(rootfd, OLDROOT "/dev/shm", "/dev/shm",
+				  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err)) < 0) {
 		return pt_error_prefix(err, "/dev/shm");
+	}
 
 	for (size_t i = 0; i < pt_plan_device_count(c->plan); i++)
 		if ((r = bind_node(rootfd, c->dev_src[i], pt_plan_device(c->plan, i)->path, err)) <
@@ -617,7 +625,9 @@ int pt_native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, 
 	}
 	c.errfd = pipefd[1];
 
-	unsigned long long ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+	unsigned long long ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS;
+	if (pt_plan_get_flags(plan) & PT_PLAN_PRIVATE_IPC)
+		ns |= CLONE_NEWIPC;
 	if (c.userns)
 		ns |= CLONE_NEWUSER;
 	if (pt_plan_get_flags(plan) & PT_PLAN_PRIVATE_NETWORK)

@@ -23,18 +23,22 @@
 
 static char *tmp, *root;
 static char host_dev[256]; /* a node this test made in the host's /dev, or "" */
+static char host_shm[256]; /* a file this test made in the host's /dev/shm, or "" */
 
 static void setup(void)
 {
 	tmp = tu_tmpdir();
 	root = tu_busybox_root(tmp);
 	host_dev[0] = '\0';
+	host_shm[0] = '\0';
 }
 
 static void teardown(void)
 {
 	if (host_dev[0])
 		unlink(host_dev);
+	if (host_shm[0])
+		unlink(host_shm);
 	if (tmp)
 		tu_rm_rf(tmp);
 	free(root);
@@ -618,7 +622,8 @@ Test(native, generated_files_without_root)
 				NULL};
 		pid_t pid;
 		int pidfd, status = -1;
-		if (pt_plan_set_root(plan, root, &e) < 0 || pt_plan_set_user(plan, "tester", &e) < 0 ||
+		if (pt_plan_set_root(plan, root, &e) < 0 ||
+		    pt_plan_set_user(plan, "tester", &e) < 0 ||
 		    pt_plan_add_bind(plan, tpath("rw"), "/mnt/rw", 0, &e) < 0 ||
 		    pt_plan_add_file(plan, "/tmp/gen.conf", "secret\n", 7, 0600, &e) < 0 ||
 		    pt_plan_set_command(plan, 3, argv, &e) < 0 ||
@@ -640,6 +645,53 @@ Test(native, generated_files_without_root)
 	tu_run(cat, &text, NULL, 5);
 	cr_expect_str_eq(text, "1000\nsecret\n600\n");
 	free(text);
+}
+
+/* IPC is private unless the plan clears PT_PLAN_PRIVATE_IPC: then SysV IPC
+ * and /dev/shm are the host's (MIT-SHM with a host X server needs that). */
+Test(native, shared_ipc_when_the_plan_asks)
+{
+	setup();
+	make_data_dirs(false);
+	char *argv[] = {"sh", "-c",
+			"readlink /proc/self/ns/ipc > /mnt/rw/ipc; ls /dev/shm > /mnt/rw/shm",
+			NULL};
+	char host_ipc[64] = {0};
+	cr_assert(readlink("/proc/self/ns/ipc", host_ipc, sizeof(host_ipc) - 1) > 0);
+	snprintf(host_shm, sizeof(host_shm), "/dev/shm/pt-test-%d", (int)getpid());
+	tu_write(host_shm, "", 0644);
+
+	for (int priv = 1; priv >= 0; priv--) {
+		struct pt_error e = {0};
+		struct pt_plan *plan = pt_plan_new();
+		cr_assert_eq(pt_plan_set_root(plan, root, &e), 0);
+		cr_assert_eq(pt_plan_add_bind(plan, tpath("rw"), "/mnt/rw", 0, &e), 0);
+		cr_assert_eq(pt_plan_set_command(plan, 3, argv, &e), 0);
+		pt_plan_set_flags(plan, priv ? PT_PLAN_PRIVATE_IPC : 0);
+		pid_t pid;
+		int pidfd, status = -1;
+		cr_assert_eq(pt_native_spawn(plan, 0, &pid, &pidfd, &e), 0, "%s", e.message);
+		struct pt_supervise s = {.pidfd = pidfd, .sigfd = -1};
+		cr_assert_eq(pt_supervise(&s, &status, NULL, &e), 0);
+		close(pidfd);
+		pt_plan_free(plan);
+		cr_expect_eq(status, 0);
+		char *ipc = NULL, *shm = NULL;
+		char *cat1[] = {"cat", tpath("rw/ipc"), NULL},
+		     *cat2[] = {"cat", tpath("rw/shm"), NULL};
+		tu_run(cat1, &ipc, NULL, 5);
+		tu_run(cat2, &shm, NULL, 5);
+		if (priv) {
+			cr_expect_neq(strncmp(ipc, host_ipc, strlen(host_ipc)), 0, "%s", ipc);
+			cr_expect_null(strstr(shm, host_shm + 9), "%s", shm);
+		} else {
+			cr_expect_eq(strncmp(ipc, host_ipc, strlen(host_ipc)), 0, "%s vs %s", ipc,
+				     host_ipc);
+			cr_expect(strstr(shm, host_shm + 9), "%s", shm);
+		}
+		free(ipc);
+		free(shm);
+	}
 }
 
 Test(native, root_command_lacks_machine_wide_capabilities)

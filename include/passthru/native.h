@@ -14,7 +14,8 @@ extern "C" {
  * Starts the plan's command in namespaces of our own, without
  * systemd-nspawn and, for an ordinary user, without root.
  *
- * The child gets new mount, PID, UTS and IPC namespaces (and a network
+ * The child gets new mount, PID, UTS and IPC namespaces (IPC and /dev/shm
+ * are the host's when the plan clears PT_PLAN_PRIVATE_IPC; a network
  * namespace with PT_PLAN_PRIVATE_NETWORK); when the caller is not root, a
  * user namespace that maps the container user to the caller (one uid, one
  * gid: supplementary groups need root). Its root is the plan's root, or the
