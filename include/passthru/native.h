@@ -53,7 +53,9 @@ extern "C" {
  * (a mount, the user, exec) comes back here as the error, with the child
  * already reaped. flags: 0.
  *
- * The child allocates no memory, so a multi-threaded caller is safe.
+ * The child allocates no memory, so a multi-threaded caller is safe. The
+ * container is killed when the calling thread ends (PR_SET_PDEATHSIG), so
+ * that no container outlives a launcher that crashed.
  */
 int pt_native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, int *ret_pidfd,
 		    struct pt_error *err);
