@@ -366,6 +366,17 @@ static _Noreturn void report(int fd, const struct pt_error *err, int status)
 	_exit(status);
 }
 
+/* The caller may ignore signals (SIGPIPE often); the command starts with
+ * the defaults, as pt_spawn() gives them. */
+static void reset_signals(void)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigaction(SIGCHLD, &dfl, NULL);
+	sigaction(SIGPIPE, &dfl, NULL);
+	for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+		sigaction(forwarded[i], &dfl, NULL);
+}
+
 /* Capabilities a root command in the container never gets, as with
  * systemd-nspawn: they act on the whole machine, not on the container. */
 static const int dropped_caps[] = {
@@ -439,6 +450,9 @@ static _Noreturn void child_main(const struct ctx *c)
 	struct pt_error err = {0};
 	/* Should the launcher die, the container goes with it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Dispositions are the caller's: with SIGCHLD ignored the kernel would
+	 * reap the command itself and its status would be lost. */
+	reset_signals();
 	if (setup(c, &err) < 0)
 		report(c->errfd, &err, 125);
 

@@ -694,6 +694,35 @@ Test(native, shared_ipc_when_the_plan_asks)
 	}
 }
 
+/* A caller that ignores SIGPIPE (many do) must not pass that on. */
+Test(native, command_starts_with_default_signal_dispositions)
+{
+	setup();
+	make_data_dirs(false);
+	signal(SIGPIPE, SIG_IGN);
+	char *argv[] = {"sh", "-c", "grep SigIgn /proc/self/status > /mnt/rw/sig", NULL};
+	struct pt_error e = {0};
+	struct pt_plan *plan = pt_plan_new();
+	cr_assert_eq(pt_plan_set_root(plan, root, &e), 0);
+	cr_assert_eq(pt_plan_add_bind(plan, tpath("rw"), "/mnt/rw", 0, &e), 0);
+	cr_assert_eq(pt_plan_set_command(plan, 3, argv, &e), 0);
+	pid_t pid;
+	int pidfd, status = -1;
+	cr_assert_eq(pt_native_spawn(plan, 0, &pid, &pidfd, &e), 0, "%s", e.message);
+	struct pt_supervise s = {.pidfd = pidfd, .sigfd = -1};
+	cr_assert_eq(pt_supervise(&s, &status, NULL, &e), 0);
+	close(pidfd);
+	pt_plan_free(plan);
+	cr_expect_eq(status, 0);
+	char *text = NULL;
+	char *cat[] = {"cat", tpath("rw/sig"), NULL};
+	tu_run(cat, &text, NULL, 5);
+	unsigned long long ign = ~0ull;
+	cr_assert_eq(sscanf(text, "SigIgn: %llx", &ign), 1, "%s", text);
+	cr_expect_eq(ign & (1ull << (SIGPIPE - 1)), 0, "SIGPIPE ignored: %s", text);
+	free(text);
+}
+
 Test(native, root_command_lacks_machine_wide_capabilities)
 {
 	setup();
