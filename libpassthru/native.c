@@ -12,6 +12,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/capability.h>
+#include <linux/close_range.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -417,6 +418,11 @@ static _Noreturn void run_command(const struct ctx *c)
 		report(c->errfd, (pt_error_set(&err, errno, "no_new_privs"), &err), 127);
 	if (chdir(u->home) < 0 && chdir("/") < 0)
 		report(c->errfd, (pt_error_set(&err, errno, "chdir /"), &err), 127);
+	/* Only stdin, stdout and stderr pass, as with systemd-nspawn: whatever
+	 * else the caller has open (a library's caller may not mark its fds
+	 * close-on-exec) stays out of the container. */
+	if (close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
+		report(c->errfd, (pt_error_set(&err, errno, "close_range"), &err), 127);
 	exec_command(argv, c->envp);
 	report(c->errfd, (pt_error_set(&err, errno, "exec %s", argv[0]), &err), 127);
 }
@@ -481,7 +487,11 @@ static _Noreturn void child_main(const struct ctx *c)
 		run_command(c);
 	}
 	/* The command holds the other copy until its exec closes it. */
-	close(c->errfd);
+	/* PID 1 keeps only its signalfd: an fd of the caller held here could
+	 * keep a pipe from ever reaching EOF while the container runs. */
+	if (sigfd > 3)
+		close_range(3, (unsigned)sigfd - 1, 0);
+	close_range((unsigned)sigfd + 1, ~0u, 0);
 	init_loop(cmd, sigfd);
 }
 

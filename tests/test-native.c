@@ -694,13 +694,21 @@ Test(native, shared_ipc_when_the_plan_asks)
 	}
 }
 
-/* A caller that ignores SIGPIPE (many do) must not pass that on. */
-Test(native, command_starts_with_default_signal_dispositions)
+/* A caller that ignores SIGPIPE (many do) or leaves an fd without
+ * close-on-exec must not pass that on. */
+Test(native, command_starts_clean)
 {
 	setup();
 	make_data_dirs(false);
 	signal(SIGPIPE, SIG_IGN);
-	char *argv[] = {"sh", "-c", "grep SigIgn /proc/self/status > /mnt/rw/sig", NULL};
+	int leak = open("/dev/null", O_RDONLY); /* no O_CLOEXEC, on purpose */
+	cr_assert(leak >= 0);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd),
+		 "grep SigIgn /proc/self/status > /mnt/rw/sig;"
+		 "if [ -e /proc/$$/fd/%d ]; then echo leaked; else echo clean; fi > /mnt/rw/fds",
+		 leak);
+	char *argv[] = {"sh", "-c", cmd, NULL};
 	struct pt_error e = {0};
 	struct pt_plan *plan = pt_plan_new();
 	cr_assert_eq(pt_plan_set_root(plan, root, &e), 0);
@@ -721,6 +729,11 @@ Test(native, command_starts_with_default_signal_dispositions)
 	cr_assert_eq(sscanf(text, "SigIgn: %llx", &ign), 1, "%s", text);
 	cr_expect_eq(ign & (1ull << (SIGPIPE - 1)), 0, "SIGPIPE ignored: %s", text);
 	free(text);
+	char *cat2[] = {"cat", tpath("rw/fds"), NULL};
+	tu_run(cat2, &text, NULL, 5);
+	cr_expect_str_eq(text, "clean\n", "the caller's fd %d reached the command", leak);
+	free(text);
+	close(leak);
 }
 
 Test(native, root_command_lacks_machine_wide_capabilities)
