@@ -84,6 +84,14 @@ static size_t launch_argv(char **argv, size_t max, bool nobody, va_list ap)
 	return n;
 }
 
+static void make_argv(char **argv, size_t max, bool nobody, ...)
+{
+	va_list ap;
+	va_start(ap, nobody);
+	launch_argv(argv, max, nobody, ap);
+	va_end(ap);
+}
+
 /* Runs the launcher; the variable arguments end with NULL. */
 static int launch(bool nobody, char **out, char **err, ...)
 {
@@ -294,27 +302,8 @@ BOTH(sigterm_to_the_launcher_ends_the_command)
 	pid_t pid = fork();
 	cr_assert(pid >= 0);
 	if (pid == 0) {
-		va_list none;
-		(void)none;
-		size_t n = 0;
-		if (nobody) {
-			argv[n++] = "setpriv";
-			argv[n++] = "--reuid=65534";
-			argv[n++] = "--regid=65534";
-			argv[n++] = "--clear-groups";
-		}
-		char *rest[] = {(char *)tu_tool("passthru-launch"),
-				"--backend=native",
-				"-D",
-				root,
-				"--",
-				"sh",
-				"-c",
-				"echo ready; exec sleep 30",
-				NULL};
-		for (size_t i = 0; rest[i]; i++)
-			argv[n++] = rest[i];
-		argv[n] = NULL;
+		make_argv(argv, 64, nobody, "-D", root, "--", "sh", "-c",
+			  "echo ready; exec sleep 30", NULL);
 		dup2(p[1], 1);
 		close(p[0]);
 		sigset_t none_set;
