@@ -540,6 +540,35 @@ BOTH(setup_errors_are_one_clear_line)
 }
 
 /* The library directly: a device node of the plan and a generated file. */
+/* Runs the plan through the library in a child process, as root or after
+ * becoming nobody without exec (as a library's caller may); returns the
+ * command's status (90-92: the helper failed, its message on stderr). */
+static int spawn_plan(const struct pt_plan *plan, bool nobody)
+{
+	pid_t child = fork();
+	cr_assert(child >= 0);
+	if (child == 0) {
+		if (nobody && (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+			       setresuid(65534, 65534, 65534) < 0))
+			_exit(90);
+		struct pt_error e = {0};
+		pid_t pid;
+		int pidfd, status = -1;
+		if (pt_native_spawn(plan, 0, &pid, &pidfd, &e) < 0) {
+			fprintf(stderr, "%s\n", e.message);
+			_exit(91);
+		}
+		struct pt_supervise s = {.pidfd = pidfd, .sigfd = -1};
+		if (pt_supervise(&s, &status, NULL, &e) < 0)
+			_exit(92);
+		_exit(status);
+	}
+	int st;
+	cr_assert_eq(waitpid(child, &st, 0), child);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* The library directly: a device node of the plan and a generated file. */
 Test(native, plan_devices_and_generated_files)
 {
 	if (geteuid() != 0)
@@ -566,69 +595,59 @@ Test(native, plan_devices_and_generated_files)
 	cr_assert_eq(pt_plan_add_file(plan, "/etc/pt/gen.conf", "generated\n", 10, 0600, &e), 0);
 	cr_assert_eq(pt_plan_set_command(plan, 3, argv, &e), 0);
 
-	pid_t pid;
-	int pidfd, status = -1;
-	cr_assert_eq(pt_native_spawn(plan, 0, &pid, &pidfd, &e), 0, "%s", e.message);
-	struct pt_supervise s = {.pidfd = pidfd, .sigfd = -1};
-	cr_assert_eq(pt_supervise(&s, &status, NULL, &e), 0, "%s", e.message);
-	close(pidfd);
-	cr_expect_eq(status, 0);
-
-	char *text = NULL;
-	char *cat[] = {"cat", tpath("rw/dev.txt"), tpath("rw/file.txt"), NULL};
-	tu_run(cat, &text, NULL, 5);
-	cr_expect(strstr(text, "No such device or address"), "%s", text);
-	/* The user reads its 0600 file: it is the user's, read-only. */
-	cr_expect(strstr(text, "1000\ngenerated\n600\n"), "%s", text);
-	free(text);
+	/* As root first: that run also makes the mount points nobody could not
+	 * create in a root owned by root. */
+	for (int nobody = 0; nobody <= 1; nobody++) {
+		unlink(tpath("rw/dev.txt"));
+		unlink(tpath("rw/file.txt"));
+		cr_assert_eq(spawn_plan(plan, nobody), 0, "as %s", nobody ? "nobody" : "root");
+		char *text = NULL;
+		char *cat[] = {"cat", tpath("rw/dev.txt"), tpath("rw/file.txt"), NULL};
+		tu_run(cat, &text, NULL, 5);
+		cr_expect(strstr(text, "No such device or address"), "%s", text);
+		/* The user reads its 0600 file: it is the user's, read-only. */
+		cr_expect(strstr(text, "1000\ngenerated\n600\n"), "%s", text);
+		free(text);
+	}
 	cr_expect_eq(access(tpath("root/etc/pt/gen.conf"), F_OK), 0, "the mount point stays");
 	cr_expect_eq(tu_mounts_under(tmp), 0);
 
-	/* An error inside the child comes back whole. */
-	cr_assert_eq(pt_plan_set_user(plan, "nosuch", &e), 0);
+	/* Errors inside the child come back whole: from the command's exec … */
+	pid_t pid;
+	int pidfd;
+	char *bad[] = {"nosuchcmd", NULL};
+	cr_assert_eq(pt_plan_set_command(plan, 1, bad, &e), 0);
 	cr_expect_eq(pt_native_spawn(plan, 0, &pid, &pidfd, &e), -ENOENT);
-	cr_expect(strstr(e.message, "user 'nosuch'"), "%s", e.message);
+	cr_expect_str_eq(e.message, "native: exec nosuchcmd: No such file or directory");
+	/* … and from PID 1's mounts. */
+	cr_assert_eq(pt_plan_set_command(plan, 3, argv, &e), 0);
+	cr_assert_eq(pt_plan_add_device(plan, tpath("data/hello"), 'c', major, 2, NULL, &e), 0);
+	cr_expect_eq(pt_native_spawn(plan, 0, &pid, &pidfd, &e), -ENODEV);
+	cr_expect(strstr(e.message, "not a device node on the host"), "%s", e.message);
+	cr_expect_eq(tu_mounts_under(tmp), 0);
 	pt_plan_free(plan);
 }
 
-/* The library as an ordinary user: generated files in a user namespace. */
+/* The library as an ordinary user: generated files in a user namespace,
+ * where no mount point is made beforehand (/tmp of the root is writable). */
 Test(native, generated_files_without_root)
 {
 	need(true);
 	setup();
 	make_data_dirs(true);
-	pid_t child = fork();
-	cr_assert(child >= 0);
-	if (child == 0) {
-		if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
-		    setresuid(65534, 65534, 65534) < 0)
-			_exit(90);
-		struct pt_error e = {0};
-		struct pt_plan *plan = pt_plan_new();
-		char *argv[] = {"sh", "-c",
-				"id -u > /mnt/rw/out; cat /tmp/gen.conf >> /mnt/rw/out;"
-				"stat -c %a /tmp/gen.conf >> /mnt/rw/out",
-				NULL};
-		pid_t pid;
-		int pidfd, status = -1;
-		if (pt_plan_set_root(plan, root, &e) < 0 ||
-		    pt_plan_set_user(plan, "tester", &e) < 0 ||
-		    pt_plan_add_bind(plan, tpath("rw"), "/mnt/rw", 0, &e) < 0 ||
-		    pt_plan_add_file(plan, "/tmp/gen.conf", "secret\n", 7, 0600, &e) < 0 ||
-		    pt_plan_set_command(plan, 3, argv, &e) < 0 ||
-		    pt_native_spawn(plan, 0, &pid, &pidfd, &e) < 0) {
-			fprintf(stderr, "%s\n", e.message);
-			_exit(91);
-		}
-		struct pt_supervise s = {.pidfd = pidfd, .sigfd = -1};
-		if (pt_supervise(&s, &status, NULL, &e) < 0)
-			_exit(92);
-		pt_plan_free(plan);
-		_exit(status);
-	}
-	int st;
-	cr_assert_eq(waitpid(child, &st, 0), child);
-	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	struct pt_error e = {0};
+	struct pt_plan *plan = pt_plan_new();
+	char *argv[] = {"sh", "-c",
+			"id -u > /mnt/rw/out; cat /tmp/gen.conf >> /mnt/rw/out;"
+			"stat -c %a /tmp/gen.conf >> /mnt/rw/out",
+			NULL};
+	cr_assert_eq(pt_plan_set_root(plan, root, &e), 0);
+	cr_assert_eq(pt_plan_set_user(plan, "tester", &e), 0);
+	cr_assert_eq(pt_plan_add_bind(plan, tpath("rw"), "/mnt/rw", 0, &e), 0);
+	cr_assert_eq(pt_plan_add_file(plan, "/tmp/gen.conf", "secret\n", 7, 0600, &e), 0);
+	cr_assert_eq(pt_plan_set_command(plan, 3, argv, &e), 0);
+	cr_assert_eq(spawn_plan(plan, true), 0);
+	pt_plan_free(plan);
 	char *text = NULL;
 	char *cat[] = {"cat", tpath("rw/out"), NULL};
 	tu_run(cat, &text, NULL, 5);
