@@ -37,10 +37,11 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [OPTIONS] -D ROOT -- COMMAND [ARG...]\n"
+		"Usage: %s [OPTIONS] [-D ROOT] -- COMMAND [ARG...]\n"
 		"Run COMMAND in a container that gets the host's GPUs, display and audio.\n"
 		"\n"
-		"  -D, --directory=ROOT     root directory of the container\n"
+		"  -D, --directory=ROOT     root directory of the container (native backend\n"
+		"                           without -D: the host's / read-only)\n"
 		"  -u, --user=USER          run COMMAND as USER (resolved inside the container)\n"
 		"      --bind=SRC[:DST]     bind host path SRC at DST (\\: is a colon in a path)\n"
 		"      --bind-ro=SRC[:DST]  the same, read-only\n"
@@ -54,8 +55,12 @@ static void usage(FILE *f)
 		"      --pulse[=keep-tcp]   pass the host's PulseAudio server (keep-tcp: a TCP\n"
 		"                           server is kept in PULSE_SERVER instead of refused)\n"
 		"      --alsa               pass the ALSA device nodes (/dev/snd/*)\n"
-		"      --backend=nspawn     how to run the container (systemd-nspawn)\n"
-		"      --dry-run            print the command that would run, run nothing; with a\n"
+		"      --private-network    give the container its own network namespace\n"
+		"      --backend=BACKEND    'nspawn' (systemd-nspawn) or 'native' (own\n"
+		"                           namespaces, works without root); default: nspawn\n"
+		"                           for root where systemd-nspawn is installed,\n"
+		"                           native otherwise\n"
+		"      --dry-run            print the systemd-nspawn command, run nothing; with a\n"
 		"                           display, start none: print its server command and\n"
 		"                           what the container would get from it\n"
 		"  -h, --help               show this help and exit\n"
@@ -150,7 +155,22 @@ enum {
 	OPT_XVFB,
 	OPT_PULSE,
 	OPT_ALSA,
+	OPT_PRIVATE_NETWORK,
 };
+
+static bool have_nspawn(void)
+{
+	const char *path = getenv("PATH");
+	char *copy = strdup(path ? path : "/usr/bin:/bin"), *save = NULL;
+	bool found = false;
+	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char full[4096];
+		snprintf(full, sizeof(full), "%s/systemd-nspawn", d);
+		found = access(full, X_OK) == 0;
+	}
+	free(copy);
+	return found;
+}
 
 /* Returns -1 to go on, or an exit code. */
 static int parse_args(int argc, char **argv, struct options *o)
@@ -169,6 +189,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"xvfb", optional_argument, NULL, OPT_XVFB},
 		{"pulse", optional_argument, NULL, OPT_PULSE},
 		{"alsa", no_argument, NULL, OPT_ALSA},
+		{"private-network", no_argument, NULL, OPT_PRIVATE_NETWORK},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -196,8 +217,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			r = add_setenv(o->plan, optarg, &err);
 			break;
 		case OPT_BACKEND:
-			if (strcmp(optarg, "nspawn") != 0) {
-				fprintf(stderr, "%s: --backend: unknown backend '%s' (known: nspawn)\n",
+			if (strcmp(optarg, "nspawn") != 0 && strcmp(optarg, "native") != 0) {
+				fprintf(stderr,
+					"%s: --backend: unknown backend '%s' (known: nspawn, native)\n",
 					prog, optarg);
 				return EXIT_USAGE;
 			}
@@ -232,6 +254,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_ALSA:
 			o->alsa = true;
 			break;
+		case OPT_PRIVATE_NETWORK:
+			pt_plan_set_flags(o->plan,
+					  pt_plan_get_flags(o->plan) | PT_PLAN_PRIVATE_NETWORK);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -248,8 +274,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	if (optind >= argc)
 		return usage_error("no command given (put it after --)");
-	if (!pt_plan_get_root(o->plan))
-		return usage_error("no root directory given (-D ROOT)");
+	if (!o->backend)
+		o->backend = geteuid() == 0 && have_nspawn() ? "nspawn" : "native";
+	bool native = strcmp(o->backend, "native") == 0;
+	if (!native && !pt_plan_get_root(o->plan))
+		return usage_error("no root directory given (-D ROOT; --backend=native runs "
+				   "without one, over the host's root read-only)");
+	if (native && o->dry_run)
+		return usage_error("--dry-run prints a systemd-nspawn command: use --backend=nspawn");
 	if (pt_plan_set_command(o->plan, argc - optind, argv + optind, &err) < 0)
 		return fail(EXIT_USAGE, &err);
 	if (o->display_args && !o->display)
@@ -318,19 +350,25 @@ static int describe_display(const struct options *o)
 	return 0;
 }
 
-static int run_nspawn(struct options *o, int sigfd, struct pt_display *display)
+/* Spawns the container with the chosen backend and supervises it: both
+ * backends hand back the container's pid and pidfd. The nspawn backend
+ * turns the plan into a systemd-nspawn command line (generated files go to
+ * a state directory it binds them from); the native one applies the plan
+ * itself and needs neither. */
+static int run_container(struct options *o, int sigfd, struct pt_display *display)
 {
 	struct pt_error err = {0};
 	char *state = NULL;
 	char **argv = NULL;
 	int status = EXIT_SETUP;
+	bool native = strcmp(o->backend, "native") == 0;
 	unsigned flags = pt_nspawn_need_keep_unit() ? PT_NSPAWN_KEEP_UNIT : 0;
 
-	if (pt_plan_file_count(o->plan) > 0) {
+	if (!native && pt_plan_file_count(o->plan) > 0) {
 		if (!(state = make_state_dir(&err)) || pt_plan_write_files(o->plan, state, &err) < 0)
 			goto out;
 	}
-	if (pt_nspawn_argv(o->plan, flags, &argv, &err) < 0)
+	if (!native && pt_nspawn_argv(o->plan, flags, &argv, &err) < 0)
 		goto out;
 
 	if (o->dry_run) {
@@ -350,8 +388,12 @@ static int run_nspawn(struct options *o, int sigfd, struct pt_display *display)
 	}
 
 	pid_t pid;
-	int pidfd;
-	if (pt_spawn(argv, &pid, &pidfd, &err) == 0) {
+	int pidfd, r;
+	if (native)
+		r = pt_native_spawn(o->plan, 0, &pid, &pidfd, &err);
+	else if ((r = pt_spawn(argv, &pid, &pidfd, &err)) < 0)
+		pt_error_prefix(&err, "nspawn backend");
+	if (r == 0) {
 		/* The display's death stops the container: its clients are lost. */
 		int watch_fd = display ? pt_display_pidfd(display) : -1;
 		struct pt_supervise s = {.pidfd = pidfd, .sigfd = sigfd, .watch_fds = &watch_fd,
@@ -371,8 +413,6 @@ static int run_nspawn(struct options *o, int sigfd, struct pt_display *display)
 				words ? ": " : "", words ? words : "", pt_plan_get_command(o->plan)[0]);
 			status = EXIT_SETUP;
 		}
-	} else {
-		pt_error_prefix(&err, "nspawn backend");
 	}
 
 out:
@@ -401,7 +441,7 @@ static int run(struct options *o)
 {
 	if (o->dry_run) {
 		int r = o->display ? describe_display(o) : 0;
-		return r ? r : run_nspawn(o, -1, NULL);
+		return r ? r : run_container(o, -1, NULL);
 	}
 
 	/* Signals are read from a signalfd and forwarded to the container;
@@ -441,7 +481,7 @@ static int run(struct options *o)
 	if (r == 0 && sig)
 		status = 128 + sig;
 	else if (r == 0)
-		status = run_nspawn(o, sigfd, display);
+		status = run_container(o, sigfd, display);
 	pt_display_free(display); /* stops it: the command is gone */
 
 	close(sigfd);
@@ -451,7 +491,7 @@ static int run(struct options *o)
 
 int main(int argc, char **argv)
 {
-	struct options o = {.backend = "nspawn"};
+	struct options o = {0};
 	o.plan = pt_plan_new();
 	if (!o.plan) {
 		fprintf(stderr, "%s: out of memory\n", prog);

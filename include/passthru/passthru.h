@@ -13,3 +13,4 @@
 #include "passthru/probe.h"
 #include "passthru/display.h"
 #include "passthru/audio.h"
+#include "passthru/native.h"

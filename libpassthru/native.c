@@ -1,0 +1,714 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The native backend: the plan applied to namespaces we create ourselves.
+ *
+ * Shape (as bubblewrap): the parent resolves everything that needs memory
+ * (the user, the environment) and clone3()s one child into new namespaces.
+ * That child is the container's PID 1: it builds the mounts on a private
+ * tmpfs ("/" after a first pivot_root, with the host at /oldroot and the
+ * container at /newroot), pivots into /newroot, forks the command and then
+ * only reaps and forwards signals. A setup error travels back over a
+ * close-on-exec pipe as a whole struct pt_error; EOF means exec succeeded. */
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "mount.h"
+#include "passthru/native.h"
+#include "passthru/process.h"
+#include "userdb.h"
+
+/* Where the child builds the container before the final pivot_root. Only
+ * in its own mount namespace: the host's /tmp is not touched. */
+#define BASE	"/tmp"
+#define OLDROOT "/oldroot"
+#define NEWROOT "/newroot"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Signals PID 1 passes on to the command. */
+static const int forwarded[] = {SIGHUP,	 SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2,
+				SIGALRM, SIGTERM, SIGCONT, SIGWINCH};
+
+/* Everything the child needs, prepared by the parent. */
+struct ctx {
+	const struct pt_plan *plan;
+	const char *root; /* host path of the root; NULL: host "/" read-only */
+	/* Host paths with every symlink resolved: after the first pivot_root an
+	 * absolute symlink on the host would resolve against our setup tmpfs. */
+	char *root_real;
+	char **bind_src; /* per plan bind */
+	char **dev_src;	 /* per plan device */
+	bool userns;
+	char uid_map[64], gid_map[64];
+	struct userdb_user user;
+	char **envp;
+	int errfd;
+};
+
+/* ---- in the child: no malloc from here to the exec ---------------------- */
+
+static int write_at(const char *path, const char *data, struct pt_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pt_error_set(err, errno, "open %s", path);
+	size_t n = strlen(data);
+	if (write(fd, data, n) != (ssize_t)n)
+		return pt_error_set(err, errno, "write %s", path);
+	return 0;
+}
+
+static int map_user(const struct ctx *c, struct pt_error *err)
+{
+	int r;
+	/* A caller that changed its uid without exec is not dumpable, which
+	 * makes its /proc/self files root's: the maps could not be written.
+	 * PID 1 is made undumpable again before the command starts. */
+	if (prctl(PR_GET_DUMPABLE) != 1 && prctl(PR_SET_DUMPABLE, 1) < 0)
+		return pt_error_set(err, errno, "user namespace: set dumpable");
+	/* An unprivileged user namespace may map only the caller itself, and
+	 * only after setgroups() is denied for good (else a process could drop
+	 * a group that denies it access). */
+	if ((r = write_at("/proc/self/setgroups", "deny", err)) < 0 ||
+	    (r = write_at("/proc/self/uid_map", c->uid_map, err)) < 0 ||
+	    (r = write_at("/proc/self/gid_map", c->gid_map, err)) < 0)
+		return pt_error_prefix(err, "user namespace");
+	return 0;
+}
+
+/* "/oldroot" + host path: the host stays reachable there until the end. */
+static const char *host_path(char buf[PATH_MAX], const char *path)
+{
+	snprintf(buf, PATH_MAX, OLDROOT "%s", streq(path, "/") ? "" : path);
+	return buf;
+}
+
+static int make_base(struct pt_error *err)
+{
+	/* Nothing we mount may propagate back to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return pt_error_set(err, errno, "make / private");
+	if (mount("tmpfs", BASE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		return pt_error_set(err, errno, "mount tmpfs on " BASE);
+	if (chdir(BASE) < 0 || mkdir("." NEWROOT, 0755) < 0 || mkdir("." OLDROOT, 0755) < 0 ||
+	    mkdir("./files", 0755) < 0)
+		return pt_error_set(err, errno, "prepare " BASE);
+	if (syscall(SYS_pivot_root, BASE, "." OLDROOT) < 0)
+		return pt_error_set(err, errno, "pivot_root to " BASE);
+	if (chdir("/") < 0)
+		return pt_error_set(err, errno, "chdir /");
+	return 0;
+}
+
+static int mount_root(const struct ctx *c, int *ret_rootfd, struct pt_error *err)
+{
+	char buf[PATH_MAX];
+	const char *src = host_path(buf, c->root_real);
+	_cleanup_close_ int mfd =
+	    open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (mfd < 0)
+		return pt_error_set(err, errno, "root %s", c->root ? c->root : "/");
+	if (!c->root) {
+		struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
+		if (mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+			return pt_error_set(err, errno, "make the host root read-only");
+	}
+	if (move_mount(mfd, "", AT_FDCWD, NEWROOT, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return pt_error_set(err, errno, "mount the root");
+	int fd = open(NEWROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return pt_error_set(err, errno, "open the root");
+	*ret_rootfd = fd;
+	return 0;
+}
+
+/* Binds the host node host (resolved) at path inside rootfd. Device nodes
+ * need a mount without nodev; nosuid and noexec still hold. */
+static int bind_node(int rootfd, const char *host, const char *path, struct pt_error *err)
+{
+	char buf[PATH_MAX];
+	const char *src = host_path(buf, host);
+	struct stat st;
+	if (stat(src, &st) < 0)
+		return pt_error_set(err, errno, "device %s", path);
+	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+		return pt_error_setx(err, ENODEV, "device %s: not a device node on the host", path);
+	int r = root_bind(rootfd, src, path, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err);
+	return r < 0 ? pt_error_prefix(err, "device %s", path) : 0;
+}
+
+static int make_dev(const struct ctx *c, int rootfd, struct pt_error *err)
+{
+	static const char *const dev_opts[] = {"mode=0755", "size=64k", NULL};
+	static const char *const pts_opts[] = {"newinstance", "ptmxmode=0666", "mode=0620", NULL};
+	static const char *const shm_opts[] = {"mode=01777", NULL};
+	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+	static const char *const links[][2] = {
+	    {"fd", "/proc/self/fd"},	   {"stdin", "/proc/self/fd/0"},
+	    {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
+	    {"ptmx", "pts/ptmx"},	   {"core", "/proc/kcore"},
+	};
+	_cleanup_close_ int dev = -1, pts = -1, shm = -1;
+	int r;
+	if ((r = fs_new("tmpfs", dev_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, &dev, err)) < 0 ||
+	    (r = root_attach(rootfd, dev, "/dev", true, err)) < 0)
+		return pt_error_prefix(err, "/dev");
+	/* From here on /dev is our fresh tmpfs: whatever the root had there,
+	 * symlink or not, is covered. */
+	char path[64];
+	for (size_t i = 0; i < ELEMENTSOF(nodes); i++) {
+		snprintf(path, sizeof(path), "/dev/%s", nodes[i]);
+		if ((r = bind_node(rootfd, path, path, err)) < 0)
+			return r;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(links); i++)
+		if (symlinkat(links[i][1], dev, links[i][0]) < 0)
+			return pt_error_set(err, errno, "/dev/%s", links[i][0]);
+	if ((r = fs_new("devpts", pts_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, &pts, err)) <
+		0 ||
+	    (r = root_attach(rootfd, pts, "/dev/pts", true, err)) < 0)
+		return pt_error_prefix(err, "/dev/pts");
+	/* POSIX shared memory lives in /dev/shm: shared with the host exactly
+	 * when the IPC namespace is (e.g. for MIT-SHM with the host's X). */
+	if (pt_plan_get_flags(c->plan) & PT_PLAN_PRIVATE_IPC) {
+		if ((r = fs_new("tmpfs", shm_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &shm,
+				err)) < 0 ||
+		    (r = root_attach(rootfd, shm, "/dev/shm", true, err)) < 0)
+			return pt_error_prefix(err, "/dev/shm");
+	} else if ((r = root_bind(rootfd, OLDROOT "/dev/shm", "/dev/shm",
+				  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err)) < 0) {
+		return pt_error_prefix(err, "/dev/shm");
+	}
+
+	for (size_t i = 0; i < pt_plan_device_count(c->plan); i++)
+		if ((r = bind_node(rootfd, c->dev_src[i], pt_plan_device(c->plan, i)->path, err)) <
+		    0)
+			return r;
+	return 0;
+}
+
+static int make_api_fs(const struct ctx *c, int rootfd, struct pt_error *err)
+{
+	const unsigned safe = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	_cleanup_close_ int proc = -1;
+	int r;
+	/* This process is PID 1 of the new PID namespace: its proc shows only
+	 * the container's processes. */
+	if ((r = fs_new("proc", NULL, safe, &proc, err)) < 0 ||
+	    (r = root_attach(rootfd, proc, "/proc", true, err)) < 0)
+		return pt_error_prefix(err, "/proc");
+
+	/* sysfs can only be mounted by the owner of the network namespace; the
+	 * host's, read-only, is what GPU libraries look at (/sys/dev/char). Only
+	 * where the root has a /sys: we do not add one. */
+	_cleanup_close_ int sys = root_open(rootfd, "/sys", O_PATH | O_DIRECTORY);
+	if (sys >= 0 &&
+	    (r = root_bind(rootfd, OLDROOT "/sys", "/sys", safe | MOUNT_ATTR_RDONLY, err)) < 0)
+		return pt_error_prefix(err, "/sys");
+
+	/* /run is a fresh tmpfs, as systemd-nspawn makes it: producers put
+	 * their sockets and files under /run/passthru, and an ordinary user
+	 * could not create that in a root owned by root, nor anything in the
+	 * read-only host root. It also hides the host's daemons' sockets. */
+	static const char *const run_opts[] = {"mode=0755", NULL};
+	static const char *const tmp_opts[] = {"mode=01777", NULL};
+	_cleanup_close_ int run = -1, tmp = -1;
+	if ((r = fs_new("tmpfs", run_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &run, err)) < 0 ||
+	    (r = root_attach(rootfd, run, "/run", true, err)) < 0)
+		return pt_error_prefix(err, "/run");
+	if (!c->root) {
+		/* The host's /etc/resolv.conf often points to systemd-resolved's
+		 * stub under /run: keep name resolution working. */
+		struct stat st;
+		if (stat(OLDROOT "/run/systemd/resolve", &st) == 0 &&
+		    (r = root_bind(rootfd, OLDROOT "/run/systemd/resolve", "/run/systemd/resolve",
+				   safe | MOUNT_ATTR_RDONLY, err)) < 0)
+			return pt_error_prefix(err, "/run/systemd/resolve");
+		/* The host root is read-only: a fresh /tmp gives the command (and
+		 * mount points such as /tmp/.X11-unix/X1) a writable place. */
+		if ((r = fs_new("tmpfs", tmp_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &tmp,
+				err)) < 0 ||
+		    (r = root_attach(rootfd, tmp, "/tmp", true, err)) < 0)
+			return pt_error_prefix(err, "/tmp");
+	}
+	return 0;
+}
+
+static int make_binds(const struct ctx *c, int rootfd, struct pt_error *err)
+{
+	char buf[PATH_MAX];
+	int r;
+	for (size_t i = 0; i < pt_plan_bind_count(c->plan); i++) {
+		const struct pt_bind *b = pt_plan_bind(c->plan, i);
+		unsigned attrs = MOUNT_ATTR_NOSUID;
+		if (!(b->flags & PT_BIND_DEVICE))
+			attrs |= MOUNT_ATTR_NODEV;
+		if (b->flags & PT_BIND_RO)
+			attrs |= MOUNT_ATTR_RDONLY;
+		if ((r = root_bind(rootfd, host_path(buf, c->bind_src[i]), b->target, attrs, err)) <
+		    0)
+			return pt_error_prefix(err, "bind %s:%s", b->source, b->target);
+	}
+	return 0;
+}
+
+/* Generated files are written on the private base tmpfs, then bound one by
+ * one: the base vanishes with the final pivot, the binds stay. No state
+ * directory on the host, nothing to clean up. */
+static int make_files(const struct ctx *c, int rootfd, struct pt_error *err)
+{
+	char path[64];
+	int r;
+	for (size_t i = 0; i < pt_plan_file_count(c->plan); i++) {
+		const struct pt_file *f = pt_plan_file(c->plan, i);
+		snprintf(path, sizeof(path), "/files/%zu", i);
+		_cleanup_close_ int fd =
+		    open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return pt_error_set(err, errno, "generated file %s", f->target);
+		const char *p = f->data;
+		for (size_t left = f->size; left > 0;) {
+			ssize_t n = write(fd, p, left);
+			if (n <= 0)
+				return pt_error_set(err, n < 0 ? errno : EIO, "generated file %s",
+						    f->target);
+			p += n;
+			left -= (size_t)n;
+		}
+		/* The container user must be able to read its Xauthority (0600). */
+		if (fchown(fd, c->user.uid, c->user.gid) < 0 || fchmod(fd, f->mode & 07777) < 0)
+			return pt_error_set(err, errno, "generated file %s", f->target);
+		_cleanup_close_ int mfd =
+		    open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+						   MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+		if (mfd < 0 || mount_setattr(mfd, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
+			return pt_error_set(err, errno, "generated file %s", f->target);
+		if ((r = root_attach(rootfd, mfd, f->target, false, err)) < 0)
+			return pt_error_prefix(err, "generated file %s", f->target);
+	}
+	return 0;
+}
+
+static int enter_root(struct pt_error *err)
+{
+	/* The host must not stay reachable from the container. */
+	if (umount2(OLDROOT, MNT_DETACH) < 0)
+		return pt_error_set(err, errno, "detach the host root");
+	/* pivot_root(".", "."): the old root ends up on top of the new one and
+	 * is detached at once; no directory in the root is needed for it. */
+	if (chdir(NEWROOT) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
+		return pt_error_set(err, errno, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		return pt_error_set(err, errno, "detach the setup root");
+	return 0;
+}
+
+static int setup(const struct ctx *c, struct pt_error *err)
+{
+	int r;
+	if (c->userns && (r = map_user(c, err)) < 0)
+		return r;
+	if ((r = make_base(err)) < 0)
+		return r;
+	_cleanup_close_ int rootfd = -1;
+	if ((r = mount_root(c, &rootfd, err)) < 0 || (r = make_dev(c, rootfd, err)) < 0 ||
+	    (r = make_api_fs(c, rootfd, err)) < 0 || (r = make_binds(c, rootfd, err)) < 0 ||
+	    (r = make_files(c, rootfd, err)) < 0)
+		return r;
+	return enter_root(err);
+}
+
+/* execvpe() would search the caller's PATH; the command's is in envp. */
+static void exec_command(char *const argv[], char **envp)
+{
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, envp);
+		return;
+	}
+	const char *path = DEFAULT_PATH;
+	for (char **e = envp; *e; e++)
+		if (startswith(*e, "PATH="))
+			path = *e + 5;
+	int saved = ENOENT;
+	char buf[PATH_MAX];
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, ":");
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? p : ".", argv[0]) <
+		    (int)sizeof(buf)) {
+			execve(buf, argv, envp);
+			/* Keep the first reason that is not plain absence. */
+			if (errno != ENOENT && errno != ENOTDIR && saved == ENOENT)
+				saved = errno;
+		}
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	errno = saved;
+}
+
+static _Noreturn void report(int fd, const struct pt_error *err, int status)
+{
+	/* One write below PIPE_BUF: the parent reads it whole or not at all. */
+	ssize_t n = write(fd, err, sizeof(*err));
+	(void)n;
+	_exit(status);
+}
+
+/* The caller may ignore signals (SIGPIPE often); the command starts with
+ * the defaults, as pt_spawn() gives them. */
+static void reset_signals(void)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigaction(SIGCHLD, &dfl, NULL);
+	sigaction(SIGPIPE, &dfl, NULL);
+	for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+		sigaction(forwarded[i], &dfl, NULL);
+}
+
+/* Capabilities a root command in the container never gets, as with
+ * systemd-nspawn: they act on the whole machine, not on the container. */
+static const int dropped_caps[] = {
+    CAP_SYS_MODULE, CAP_SYS_RAWIO,  CAP_SYS_TIME,      CAP_SYSLOG, CAP_MAC_ADMIN, CAP_MAC_OVERRIDE,
+    CAP_SYS_PACCT,  CAP_WAKE_ALARM, CAP_BLOCK_SUSPEND, CAP_BPF,	   CAP_PERFMON,	  CAP_AUDIT_READ,
+};
+
+static int drop_caps(const struct ctx *c, struct pt_error *err)
+{
+	for (size_t i = 0; i < ELEMENTSOF(dropped_caps); i++)
+		/* EINVAL: a capability this kernel does not know. */
+		if (prctl(PR_CAPBSET_DROP, dropped_caps[i], 0, 0, 0) < 0 && errno != EINVAL)
+			return pt_error_set(err, errno, "drop capability %d", dropped_caps[i]);
+	/* The host's network is the container's unless it has its own. */
+	if (!(pt_plan_get_flags(c->plan) & PT_PLAN_PRIVATE_NETWORK) &&
+	    prctl(PR_CAPBSET_DROP, CAP_NET_ADMIN, 0, 0, 0) < 0)
+		return pt_error_set(err, errno, "drop capability %d", CAP_NET_ADMIN);
+	return 0;
+}
+
+static _Noreturn void run_command(const struct ctx *c)
+{
+	struct pt_error err = {0};
+	char *const *argv = pt_plan_get_command(c->plan);
+	const struct userdb_user *u = &c->user;
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* In a user namespace setgroups() is denied: the caller's mapping has
+	 * the one group. */
+	if (drop_caps(c, &err) < 0)
+		report(c->errfd, &err, 127);
+	if (!c->userns && setgroups(u->n_groups, u->groups) < 0)
+		report(c->errfd, (pt_error_set(&err, errno, "setgroups"), &err), 127);
+	if (setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0)
+		report(c->errfd, (pt_error_set(&err, errno, "become user %s", u->name), &err), 127);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		report(c->errfd, (pt_error_set(&err, errno, "no_new_privs"), &err), 127);
+	if (chdir(u->home) < 0 && chdir("/") < 0)
+		report(c->errfd, (pt_error_set(&err, errno, "chdir /"), &err), 127);
+	/* Only stdin, stdout and stderr pass, as with systemd-nspawn: whatever
+	 * else the caller has open (a library's caller may not mark its fds
+	 * close-on-exec) stays out of the container. */
+	if (close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
+		report(c->errfd, (pt_error_set(&err, errno, "close_range"), &err), 127);
+	exec_command(argv, c->envp);
+	report(c->errfd, (pt_error_set(&err, errno, "exec %s", argv[0]), &err), 127);
+}
+
+/* PID 1: reap everything, forward signals, leave with the command's status.
+ * When PID 1 exits the kernel kills whatever else is left in the namespace. */
+static _Noreturn void init_loop(pid_t cmd, int sigfd)
+{
+	for (;;) {
+		struct signalfd_siginfo si;
+		ssize_t n = read(sigfd, &si, sizeof(si));
+		if (n != (ssize_t)sizeof(si)) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			_exit(255);
+		}
+		if (si.ssi_signo != SIGCHLD) {
+			kill(cmd, (int)si.ssi_signo);
+			continue;
+		}
+		int status;
+		pid_t p;
+		while ((p = waitpid(-1, &status, WNOHANG)) > 0)
+			if (p == cmd)
+				_exit(pt_exit_status(status));
+	}
+}
+
+static _Noreturn void child_main(const struct ctx *c)
+{
+	struct pt_error err = {0};
+	/* Should the launcher die, the container goes with it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Dispositions are the caller's: with SIGCHLD ignored the kernel would
+	 * reap the command itself and its status would be lost. */
+	reset_signals();
+	if (setup(c, &err) < 0)
+		report(c->errfd, &err, 125);
+
+	/* Blocked since the clone (see pt_native_spawn): PID 1 ignores signals it
+	 * has no handler for, unless they are blocked and read here. */
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+		sigaddset(&mask, forwarded[i]);
+	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sigfd < 0)
+		report(c->errfd, (pt_error_set(&err, errno, "signalfd"), &err), 125);
+
+	/* Nothing of the command's may ptrace or core-dump PID 1, which keeps
+	 * its capabilities; the command's own flag is reset by its exec. */
+	prctl(PR_SET_DUMPABLE, 0);
+
+	/* A raw clone: glibc's fork() would run atfork handlers and take locks
+	 * some thread of the caller may have held when we were cloned. */
+	pid_t cmd = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
+	if (cmd < 0)
+		report(c->errfd, (pt_error_set(&err, errno, "fork the command"), &err), 125);
+	if (cmd == 0) {
+		close(sigfd);
+		run_command(c);
+	}
+	/* The command holds the other copy until its exec closes it. */
+	/* PID 1 keeps only its signalfd: an fd of the caller held here could
+	 * keep a pipe from ever reaching EOF while the container runs. */
+	if (sigfd > 3)
+		close_range(3, (unsigned)sigfd - 1, 0);
+	close_range((unsigned)sigfd + 1, ~0u, 0);
+	init_loop(cmd, sigfd);
+}
+
+/* ---- in the parent ------------------------------------------------------ */
+
+static char *env_entry(const char *name, const char *value)
+{
+	char *s = NULL;
+	return asprintf(&s, "%s=%s", name, value) < 0 ? NULL : s;
+}
+
+/* The command's environment: a login-like base, then the plan's variables,
+ * which replace a base entry of the same name. */
+static int build_env(const struct ctx *c, char ***ret, struct pt_error *err)
+{
+	const struct userdb_user *u = &c->user;
+	const char *term = getenv("TERM");
+	const char *base[][2] = {
+	    {"PATH", DEFAULT_PATH}, {"HOME", u->home},	 {"USER", u->name},
+	    {"LOGNAME", u->name},   {"SHELL", u->shell}, {"container", "passthru"},
+	    {"TERM", term},
+	};
+	size_t nplan = pt_plan_env_count(c->plan), n = 0;
+	_cleanup_strv_ char **env = calloc(ELEMENTSOF(base) + nplan + 1, sizeof(char *));
+	if (!env)
+		return pt_error_set(err, ENOMEM, "environment");
+	for (size_t i = 0; i < ELEMENTSOF(base); i++)
+		if (base[i][1] && !pt_plan_get_env(c->plan, base[i][0]))
+			if (!(env[n++] = env_entry(base[i][0], base[i][1])))
+				return pt_error_set(err, ENOMEM, "environment");
+	for (size_t i = 0; i < nplan; i++) {
+		const struct pt_env *e = pt_plan_env(c->plan, i);
+		if (!(env[n++] = env_entry(e->name, e->value)))
+			return pt_error_set(err, ENOMEM, "environment");
+	}
+	*ret = steal_pointer(&env);
+	return 0;
+}
+
+/* realpath() of each path, as a vector of n strings. */
+static int resolve_all(size_t n, const char *(*get)(const struct pt_plan *, size_t),
+		       const struct pt_plan *plan, const char *what, char ***ret,
+		       struct pt_error *err)
+{
+	_cleanup_strv_ char **v = calloc(n + 1, sizeof(char *));
+	if (!v)
+		return pt_error_set(err, ENOMEM, "%s", what);
+	for (size_t i = 0; i < n; i++)
+		if (!(v[i] = realpath(get(plan, i), NULL)))
+			return pt_error_set(err, errno, "%s %s", what, get(plan, i));
+	*ret = steal_pointer(&v);
+	return 0;
+}
+
+static const char *bind_source(const struct pt_plan *plan, size_t i)
+{
+	return pt_plan_bind(plan, i)->source;
+}
+
+static const char *device_path(const struct pt_plan *plan, size_t i)
+{
+	return pt_plan_device(plan, i)->path;
+}
+
+static void ctx_done(struct ctx *c)
+{
+	userdb_user_done(&c->user);
+	strv_free(c->envp);
+	free(c->root_real);
+	strv_free(c->bind_src);
+	strv_free(c->dev_src);
+}
+
+static int prepare(const struct pt_plan *plan, struct ctx *c, struct pt_error *err)
+{
+	c->plan = plan;
+	c->root = pt_plan_get_root(plan);
+	c->userns = geteuid() != 0;
+	_cleanup_close_ int rootfd =
+	    open(c->root ? c->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return pt_error_set(err, errno, "root %s", c->root ? c->root : "/");
+
+	/* Without -u: root, or the caller itself when it is not root. */
+	char self[32];
+	const char *user = pt_plan_get_user(plan);
+	if (!user) {
+		snprintf(self, sizeof(self), "%u", (unsigned)geteuid());
+		user = self;
+	}
+	int r = userdb_lookup(rootfd, user, &c->user, err);
+	if (r < 0)
+		return r;
+	if (!(c->root_real = realpath(c->root ? c->root : "/", NULL)))
+		return pt_error_set(err, errno, "root %s", c->root ? c->root : "/");
+	if ((r = resolve_all(pt_plan_bind_count(plan), bind_source, plan, "bind source",
+			     &c->bind_src, err)) < 0 ||
+	    (r = resolve_all(pt_plan_device_count(plan), device_path, plan, "device", &c->dev_src,
+			     err)) < 0)
+		return r;
+	if (c->userns) {
+		snprintf(c->uid_map, sizeof(c->uid_map), "%u %u 1\n", (unsigned)c->user.uid,
+			 (unsigned)geteuid());
+		snprintf(c->gid_map, sizeof(c->gid_map), "%u %u 1\n", (unsigned)c->user.gid,
+			 (unsigned)getegid());
+	}
+	return build_env(c, &c->envp, err);
+}
+
+static pid_t clone3_(unsigned long long flags, int *ret_pidfd)
+{
+	struct clone_args args = {
+	    .flags = flags | CLONE_PIDFD,
+	    .pidfd = (unsigned long long)(uintptr_t)ret_pidfd,
+	    .exit_signal = SIGCHLD,
+	};
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	/* Container runtimes' seccomp profiles answer clone3 with ENOSYS so
+	 * that libcs fall back to clone, which has CLONE_PIDFD too; the pidfd
+	 * goes to parent_tid, the third argument except on s390. */
+#if !defined(__s390__)
+	if (pid < 0 && errno == ENOSYS)
+		pid = (pid_t)syscall(SYS_clone, (unsigned long)(flags | CLONE_PIDFD | SIGCHLD),
+				     NULL, ret_pidfd, NULL, NULL);
+#endif
+	return pid;
+}
+
+static void reap(int pidfd)
+{
+	siginfo_t si;
+	while (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
+		;
+}
+
+int pt_native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, int *ret_pidfd,
+		    struct pt_error *err)
+{
+	if (flags)
+		return pt_error_setx(err, EINVAL, "native: unknown flags 0x%x", flags);
+	if (!pt_plan_get_command(plan))
+		return pt_error_setx(err, EINVAL, "native: the plan has no command");
+
+	struct ctx c = {0};
+	int r = prepare(plan, &c, err);
+	if (r < 0) {
+		ctx_done(&c);
+		return pt_error_prefix(err, "native");
+	}
+
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		r = pt_error_set(err, errno, "native: pipe");
+		goto out;
+	}
+	c.errfd = pipefd[1];
+
+	unsigned long long ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS;
+	if (pt_plan_get_flags(plan) & PT_PLAN_PRIVATE_IPC)
+		ns |= CLONE_NEWIPC;
+	if (c.userns)
+		ns |= CLONE_NEWUSER;
+	if (pt_plan_get_flags(plan) & PT_PLAN_PRIVATE_NETWORK)
+		ns |= CLONE_NEWNET;
+
+	/* The child starts with the forwarded signals blocked, so none sent
+	 * before its signalfd exists is lost (PID 1 drops unhandled ones). */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+		sigaddset(&block, forwarded[i]);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	int pidfd = -1;
+	pid_t pid = clone3_(ns, &pidfd);
+	if (pid == 0) {
+		close(pipefd[0]);
+		child_main(&c);
+	}
+	int e = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	close(pipefd[1]);
+	if (pid < 0) {
+		close(pipefd[0]);
+		if (c.userns && (e == EPERM || e == ENOSPC || e == EUSERS))
+			r = pt_error_set(err, e,
+					 "native: create namespaces (are user namespaces disabled "
+					 "here? see sysctl user.max_user_namespaces)");
+		else
+			r = pt_error_set(err, e, "native: create namespaces");
+		goto out;
+	}
+
+	struct pt_error child_err = {0};
+	ssize_t n;
+	while ((n = read(pipefd[0], &child_err, sizeof(child_err))) < 0 && errno == EINTR)
+		;
+	close(pipefd[0]);
+	if (n != 0) {
+		reap(pidfd);
+		close(pidfd);
+		if (n == (ssize_t)sizeof(child_err)) {
+			child_err.message[sizeof(child_err.message) - 1] = '\0';
+			if (child_err.code <= 0)
+				child_err.code = EIO;
+			if (err)
+				*err = child_err;
+			r = err ? pt_error_prefix(err, "native") : -child_err.code;
+		} else {
+			r = pt_error_setx(err, EIO, "native: the container's setup failed");
+		}
+		goto out;
+	}
+	*ret_pid = pid;
+	*ret_pidfd = pidfd;
+	r = 0;
+out:
+	ctx_done(&c);
+	return r;
+}
