@@ -6,10 +6,16 @@
 #include <stdarg.h>
 
 #include "passthru/probe.h"
+#include <json-c/json.h>
+
+#include "audio-report.h"
 #include "util.h"
 
 struct pt_probe {
 	struct pt_gpu_list *gpus;
+	/* Section: audio, rendered when probed (the two views of one server). */
+	struct json_object *audio_json; /* NULL: no server */
+	char *audio_table;
 	/* Warnings of the report itself (a section that could not run); the
 	 * sections' own warnings stay in their objects. */
 	struct pt_warning *warnings;
@@ -34,6 +40,8 @@ void pt_probe_free(struct pt_probe *p)
 	if (!p)
 		return;
 	pt_gpu_list_free(p->gpus);
+	json_object_put(p->audio_json);
+	free(p->audio_table);
 	for (size_t i = 0; i < p->n_warnings; i++)
 		free((char *)p->warnings[i].message);
 	free(p->warnings);
@@ -50,6 +58,15 @@ int pt_probe_run(struct pt_probe **ret, struct pt_error *err)
 	struct pt_error e = {0};
 	int r = pt_gpu_probe(&p->gpus, &e);
 	if (r == -ENOMEM || (r < 0 && probe_warn(p, "gpu-probe-failed", e.message) < 0)) {
+		pt_probe_free(p);
+		return pt_error_set(err, ENOMEM, "probe");
+	}
+
+	/* Section: audio. */
+	struct strbuf audio = {0};
+	audio_report_table(&audio);
+	p->audio_table = strbuf_steal(&audio);
+	if (!p->audio_table || audio_report_json(&p->audio_json, &e) < 0) {
 		pt_probe_free(p);
 		return pt_error_set(err, ENOMEM, "probe");
 	}
@@ -182,6 +199,8 @@ static struct json_object *to_json(struct jb *b, const struct pt_probe *p)
 	struct json_object *root = jnew(b, json_object_new_object());
 	/* Section: GPUs. */
 	gpus_json(b, root, p->gpus);
+	/* Section: audio (a new reference: the probe keeps its own). */
+	jadd(b, root, "audio", p->audio_json ? json_object_get(p->audio_json) : NULL);
 
 	struct json_object *warnings = jnew(b, json_object_new_array());
 	for (size_t i = 0; i < pt_probe_warning_count(p); i++) {
@@ -356,6 +375,8 @@ char *pt_probe_to_table(const struct pt_probe *p, struct pt_error *err)
 		gpus_table(&b, p->gpus);
 	else
 		strbuf_puts(&b, "GPUs: unknown (the GPU probe failed, see the warnings).\n");
+	/* Section: audio. */
+	strbuf_puts(&b, p->audio_table);
 
 	size_t nw = pt_probe_warning_count(p);
 	if (nw > 0) {
