@@ -78,6 +78,9 @@ int pt_nspawn_argv(const struct pt_plan *plan, unsigned flags, char ***ret_argv,
 		push(&a, "--register=no");
 		push(&a, "--keep-unit");
 	}
+	if (flags & PT_NSPAWN_PIPE)
+		push(&a, "--console=pipe");
+	push(&a, "--as-pid2");
 	push(&a, "-D");
 	push(&a, root);
 	if (pt_plan_get_user(plan)) {

@@ -62,6 +62,7 @@ Test(nspawn, full_plan_exact_argv)
 			      "--quiet",
 			      "--register=no",
 			      "--keep-unit",
+			      "--as-pid2",
 			      "-D",
 			      tmp,
 			      "-u",
@@ -96,9 +97,9 @@ Test(nspawn, colons_and_backslashes_are_escaped)
 	cr_assert_eq(pt_nspawn_argv(plan, 0, &argv, &err), 0);
 	char want[4300];
 	snprintf(want, sizeof(want), "--bind=%s/a\\:b\\\\c:/mnt/x\\:y", tmp);
-	cr_assert_str_eq(argv[4], want);
+	cr_assert_str_eq(argv[5], want);
 	cr_assert_str_eq(argv[1], "--quiet");
-	cr_assert_str_eq(argv[2], "-D", "no --keep-unit without the flag");
+	cr_assert_str_eq(argv[2], "--as-pid2", "no --keep-unit without the flag");
 	pt_argv_free(argv);
 }
 
@@ -122,7 +123,7 @@ Test(nspawn, bind_parse_roundtrips_through_the_emitter)
 	cr_assert_eq(pt_nspawn_argv(plan, 0, &argv, &err), 0);
 	char want[4400];
 	snprintf(want, sizeof(want), "--bind=%s", spec);
-	cr_assert_str_eq(argv[4], want);
+	cr_assert_str_eq(argv[5], want);
 	pt_argv_free(argv);
 	free(src);
 	free(dst);
@@ -136,8 +137,9 @@ Test(nspawn, private_network_flag)
 	pt_plan_set_command(plan, 1, cmd, &err);
 	pt_plan_set_flags(plan, PT_PLAN_PRIVATE_IPC | PT_PLAN_PRIVATE_NETWORK);
 	char **argv = NULL;
-	cr_assert_eq(pt_nspawn_argv(plan, 0, &argv, &err), 0);
-	cr_assert_str_eq(argv[4], "--private-network");
+	cr_assert_eq(pt_nspawn_argv(plan, PT_NSPAWN_PIPE, &argv, &err), 0);
+	cr_assert_str_eq(argv[2], "--console=pipe");
+	cr_assert_str_eq(argv[6], "--private-network");
 	pt_argv_free(argv);
 }
 

@@ -363,6 +363,10 @@ static int run_container(struct options *o, int sigfd, struct pt_display *displa
 	int status = EXIT_SETUP;
 	bool native = strcmp(o->backend, "native") == 0;
 	unsigned flags = pt_nspawn_need_keep_unit() ? PT_NSPAWN_KEEP_UNIT : 0;
+	/* In a pipe or a script, pass stdio through as they are; at a
+	 * terminal nspawn's interactive console is what a user wants. */
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		flags |= PT_NSPAWN_PIPE;
 
 	if (!native && pt_plan_file_count(o->plan) > 0) {
 		if (!(state = make_state_dir(&err)) || pt_plan_write_files(o->plan, state, &err) < 0)

@@ -14,6 +14,9 @@ extern "C" {
 enum {
 	/** Add --register=no --keep-unit: needed where systemd is not PID 1. */
 	PT_NSPAWN_KEEP_UNIT = 1u << 0,
+	/** Add --console=pipe: the command's stdio are the caller's own, byte for
+	 *  byte (without it nspawn puts a pty in between when stdin is no tty). */
+	PT_NSPAWN_PIPE = 1u << 1,
 };
 
 /**
@@ -25,6 +28,9 @@ bool pt_nspawn_need_keep_unit(void);
 /**
  * Turns a plan into the argv of systemd-nspawn (argv[0] "systemd-nspawn").
  *
+ * - --as-pid2: nspawn's stub init is PID 1, reaps and forwards signals (a
+ *   command run as PID 1 ignores signals it has no handler for); it reports
+ *   a command killed by a signal as exit status 255;
  * - -D ROOT (the plan's root; required), -u USER when set;
  * - every bind as --bind= or --bind-ro=, "SRC:DST" with ':' and '\' in
  *   paths escaped as "\:" and "\\";
