@@ -76,9 +76,16 @@ $(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/*.h) $(AR_LIB) | $(
 	$(CC) $(ALL_CFLAGS) -Ilibpassthru -Itests $(TEST_CFLAGS) $< $(TEST_HELPERS) -o $@ \
 		$(AR_LIB) $(DEPS_LIBS) $(TEST_LIBS) $(LDFLAGS)
 
-$(BUILD)/libpassthru.pc: pkgconfig/libpassthru.pc.in include/passthru/version.h | $(BUILD)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES_PRIVATE@|$(DEPS)|' -e 's|@LIBS_PRIVATE@||' $< > $@
+# Written again whenever PREFIX and friends change, so an install never
+# ships a .pc that points at another prefix.
+PC_SED := -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	  -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES_PRIVATE@|$(DEPS)|' -e 's|@LIBS_PRIVATE@||'
+$(BUILD)/libpassthru.pc: pkgconfig/libpassthru.pc.in include/passthru/version.h FORCE | $(BUILD)
+	sed $(PC_SED) $< > $@.tmp
+	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+.PHONY: FORCE
+FORCE:
 
 $(BUILD) $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
