@@ -17,6 +17,7 @@
 
 #include "passthru/display.h"
 #include "passthru/process.h"
+#include "pidfd-spawn.h"
 #include "util.h"
 
 extern char **environ;
@@ -250,8 +251,6 @@ static int auth_entry(const uint8_t cookie[COOKIE_LEN], char **ret, size_t *ret_
 	return 0;
 }
 
-static int pidfd_open_(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
-
 static int pidfd_send_signal_(int pidfd, int sig)
 {
 	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
@@ -332,24 +331,10 @@ static int spawn_server(struct pt_display *d, const struct pt_display_opts *o, i
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
 						POSIX_SPAWN_SETPGROUP);
 
-	pid_t pid;
-	r = posix_spawnp(&pid, argv[0], &fa, &attr, argv, env);
+	r = spawn_pidfd(argv, &fa, &attr, env, &d->pid, &d->pidfd, err);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
-	if (r != 0)
-		return pt_error_set(err, r, "exec %s", argv[0]);
-
-	/* Not reaped yet, so the pid cannot have been reused. */
-	int pidfd = pidfd_open_(pid);
-	if (pidfd < 0) {
-		int e = errno;
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return pt_error_set(err, e, "pidfd_open %s", argv[0]);
-	}
-	d->pid = pid;
-	d->pidfd = pidfd;
-	return 0;
+	return r;
 }
 
 /* Reaps the server if it has exited; true when it has. */

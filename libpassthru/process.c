@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "passthru/process.h"
+#include "pidfd-spawn.h"
 #include "util.h"
 
 extern char **environ;
@@ -75,9 +76,17 @@ int pt_spawn(char *const argv[], pid_t *ret_pid, int *ret_pidfd, struct pt_error
 	posix_spawnattr_setsigdefault(&attr, &deflt);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-	pid_t pid;
-	int r = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
+	int r = spawn_pidfd(argv, NULL, &attr, NULL, ret_pid, ret_pidfd, err);
 	posix_spawnattr_destroy(&attr);
+	return r;
+}
+
+int spawn_pidfd(char *const argv[], const posix_spawn_file_actions_t *fa,
+		const posix_spawnattr_t *attr, char *const env[], pid_t *ret_pid, int *ret_pidfd,
+		struct pt_error *err)
+{
+	pid_t pid;
+	int r = posix_spawnp(&pid, argv[0], fa, attr, argv, env ? env : environ);
 	if (r != 0)
 		return pt_error_set(err, r, "exec %s", argv[0]);
 
