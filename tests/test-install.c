@@ -23,6 +23,7 @@ TestSuite(install, .init = setup, .fini = teardown, .timeout = 0);
 static const char demo_c[] =
 	"#include <passthru/passthru.h>\n"
 	"#include <stdio.h>\n"
+	"#include <stdlib.h>\n"
 	"int main(void)\n"
 	"{\n"
 	"	struct pt_error err = {0};\n"
@@ -37,6 +38,7 @@ static const char demo_c[] =
 	"		return fprintf(stderr, \"%s\\n\", err.message), 1;\n"
 	"	char *line = pt_argv_to_shell(argv);\n"
 	"	printf(\"%s %s\\n\", pt_version(), line);\n"
+	"	free(line);\n"
 	"	pt_argv_free(argv);\n"
 	"	pt_plan_free(plan);\n"
 	"	return 0;\n"
