@@ -359,6 +359,9 @@ static void exec_command(char *const argv[], char **envp)
 	errno = saved;
 }
 
+/* The _exit() calls in this file run only in the cloned child (the
+ * container's setup process and its PID 1), never in the caller's process:
+ * the library still never ends the program that called it. */
 static _Noreturn void report(int fd, const struct pt_error *err, int status)
 {
 	/* One write below PIPE_BUF: the parent reads it whole or not at all. */
