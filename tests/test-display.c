@@ -174,6 +174,17 @@ static bool socket_exists(int n)
 	return exists(path);
 }
 
+/* The inode of display n's socket, 0 when there is none. Suites run in
+ * parallel, so another test's server may take a number once it is free:
+ * "our socket is gone" means this inode is gone. */
+static ino_t socket_ino(int n)
+{
+	char path[64];
+	struct stat st;
+	snprintf(path, sizeof(path), "/tmp/.X11-unix/X%d", n);
+	return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
 static bool lock_exists(int n)
 {
 	char path[64];
@@ -345,7 +356,8 @@ Test(display, a_killed_server_is_seen_and_cleaned_up)
 	char *auth = strdup(pt_display_auth_file(d));
 	cr_assert(pt_display_alive(d));
 	cr_assert_eq(pt_display_exit_status(d), -1);
-	cr_assert(socket_exists(n));
+	ino_t ino = socket_ino(n);
+	cr_assert_neq(ino, 0);
 
 	cr_assert_eq(kill(pid, SIGKILL), 0);
 	struct pollfd p = {.fd = pt_display_pidfd(d), .events = POLLIN};
@@ -356,7 +368,7 @@ Test(display, a_killed_server_is_seen_and_cleaned_up)
 
 	struct pt_error err = {0};
 	cr_assert_eq(pt_display_stop(d, 0, &err), 0);
-	cr_assert_not(socket_exists(n), "the dead display's socket is gone");
+	cr_assert_neq(socket_ino(n), ino, "the dead display's socket is gone");
 	cr_assert_not(lock_exists(n));
 	cr_assert_neq(access(auth, F_OK), 0, "cookie file removed");
 	cr_assert_eq(entries_in(tmp), 0, "nothing left in the state directory");
@@ -372,12 +384,14 @@ Test(display, stop_leaves_no_process_cookie_lock_or_socket)
 	pid_t pid = pt_display_pid(d);
 	char *auth = strdup(pt_display_auth_file(d));
 	cr_assert_eq(access(auth, R_OK), 0);
+	ino_t ino = socket_ino(n);
+	cr_assert_neq(ino, 0);
 
 	cr_assert_eq(pt_display_stop(d, 0, NULL), 0);
 	cr_assert_eq(pt_display_exit_status(d), 0, "SIGTERM ends it cleanly");
 	cr_assert_eq(kill(pid, 0), -1);
 	cr_assert_eq(errno, ESRCH, "no process left");
-	cr_assert_not(socket_exists(n));
+	cr_assert_neq(socket_ino(n), ino, "its socket is gone");
 	cr_assert_not(lock_exists(n));
 	cr_assert_neq(access(auth, F_OK), 0);
 	cr_assert_eq(entries_in(tmp), 0);
@@ -725,10 +739,20 @@ Test(display, a_dying_display_stops_the_container)
 	snprintf(marker, sizeof(marker), "%s/started", mark);
 	snprintf(errfile, sizeof(errfile), "%s/err", tmp);
 	char *argv[] = {(char *)tu_tool("passthru-launch"), "--xephyr", "-D", root, bind, "--",
-			"sh", "-c", "touch /mark/started; exec sleep 60", NULL};
+			"sh", "-c", "echo \"$DISPLAY\" > /mark/started.tmp; mv /mark/started.tmp /mark/started; exec sleep 60", NULL};
 	pid_t launcher = launch_async(argv, errfile);
 	pid_t x = child_named(launcher, "Xephyr", marker);
 	cr_assert(x > 0, "Xephyr and the container run");
+	/* Other suites' servers may take the number once ours is dead: what
+	 * must be gone is this socket (its inode), not any socket of that name. */
+	char *shown = read_all(marker);
+	int shown_n = -1;
+	sscanf(shown, ":%d", &shown_n);
+	free(shown);
+	char sock[64];
+	snprintf(sock, sizeof(sock), "/tmp/.X11-unix/X%d", shown_n);
+	struct stat before;
+	cr_assert_eq(stat(sock, &before), 0, "the display's socket %s exists", sock);
 
 	cr_assert_eq(kill(x, SIGKILL), 0);
 	int st = wait_launcher(10000);
@@ -739,7 +763,10 @@ Test(display, a_dying_display_stops_the_container)
 	if (at)
 		sscanf(at, "the Xephyr display :%d", &n);
 	cr_assert(n >= 0 && strstr(err, "died (killed by signal 9); stopped sh"), "%s", err);
-	cr_assert_not(socket_exists(n), "the dead display's socket was removed");
+	cr_assert_eq(n, shown_n, "the display the container had");
+	struct stat after;
+	cr_assert(stat(sock, &after) < 0 || after.st_ino != before.st_ino,
+		  "the dead display's socket was removed");
 	cr_assert_eq(kill(x, 0), -1, "reaped");
 	free(err);
 	free(root);
