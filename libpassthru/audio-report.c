@@ -2,16 +2,6 @@
 #include "audio-report.h"
 #include "passthru/audio.h"
 
-/* A lookup for the report: whatever it found, with its message. NULL only
- * when out of memory. */
-static struct pt_audio *lookup(struct pt_error *why)
-{
-	struct pt_audio *a = NULL;
-	pt_error_clear(why);
-	pt_audio_find(NULL, &a, why);
-	return a;
-}
-
 static int add(struct json_object *o, const char *key, struct json_object *v, bool null_ok)
 {
 	if (!v && !null_ok)
@@ -28,17 +18,14 @@ static struct json_object *string_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
-int audio_report_json(struct json_object **ret, struct pt_error *err)
+int audio_report_json(const struct pt_audio *a, const struct pt_error *why,
+		      struct json_object **ret, struct pt_error *err)
 {
-	struct pt_error why = {0};
-	struct pt_audio *a = lookup(&why);
 	if (!a)
 		return pt_error_set(err, ENOMEM, "audio report");
 	*ret = NULL;
-	if (pt_audio_get_state(a) == PT_AUDIO_NO_SERVER) {
-		pt_audio_free(a);
+	if (pt_audio_get_state(a) == PT_AUDIO_NO_SERVER)
 		return 0;
-	}
 
 	const char *server =
 	    pt_audio_get_socket(a) ? pt_audio_get_socket(a) : pt_audio_get_server(a);
@@ -56,9 +43,8 @@ int audio_report_json(struct json_object **ret, struct pt_error *err)
 	if (r >= 0)
 		r = add(o, "state",
 			json_object_new_string(pt_audio_state_name(pt_audio_get_state(a))), false);
-	if (r >= 0 && why.code)
-		r = add(o, "error", json_object_new_string(why.message), false);
-	pt_audio_free(a);
+	if (r >= 0 && why && why->code)
+		r = add(o, "error", json_object_new_string(why->message), false);
 	if (r < 0) {
 		json_object_put(o);
 		return pt_error_set(err, ENOMEM, "audio report");
@@ -67,10 +53,8 @@ int audio_report_json(struct json_object **ret, struct pt_error *err)
 	return 0;
 }
 
-void audio_report_table(struct strbuf *out)
+void audio_report_table(const struct pt_audio *a, const struct pt_error *why, struct strbuf *out)
 {
-	struct pt_error why = {0};
-	struct pt_audio *a = lookup(&why);
 	strbuf_puts(out, "Audio (PulseAudio)\n");
 	if (!a) {
 		out->failed = true;
@@ -89,7 +73,6 @@ void audio_report_table(struct strbuf *out)
 	strbuf_printf(out, "  state:    %s\n", pt_audio_state_name(pt_audio_get_state(a)));
 	if (pt_audio_get_cookie(a))
 		strbuf_printf(out, "  cookie:   %s\n", pt_audio_get_cookie(a));
-	if (why.code)
-		strbuf_printf(out, "  problem:  %s\n", why.message);
-	pt_audio_free(a);
+	if (why && why->code)
+		strbuf_printf(out, "  problem:  %s\n", why->message);
 }

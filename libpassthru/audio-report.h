@@ -8,8 +8,12 @@
 #include "passthru/error.h"
 #include "util.h"
 
+struct pt_audio;
+
 /*
- * The "audio" value of the JSON report, from a lookup with default options:
+ * The "audio" value of the JSON report for what one pt_audio_find() found
+ * (a; NULL means the lookup ran out of memory) and why it failed (why, may
+ * be NULL):
  * {"server": "/run/user/1000/pulse/native", "name": "pulseaudio",
  *  "version": "16.1", "running": true, "state": "running"}.
  * "server" is the socket's path (the server string for a TCP server); a
@@ -19,7 +23,8 @@
  * then NULL. Returns 0, or -ENOMEM (the only failure: a server that cannot
  * be reached is something to report, not an error).
  */
-int audio_report_json(struct json_object **ret, struct pt_error *err);
+int audio_report_json(const struct pt_audio *a, const struct pt_error *why,
+		      struct json_object **ret, struct pt_error *err);
 
 /* The same as a readable section ("Audio" and indented "key: value" lines). */
-void audio_report_table(struct strbuf *out);
+void audio_report_table(const struct pt_audio *a, const struct pt_error *why, struct strbuf *out);

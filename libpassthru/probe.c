@@ -13,9 +13,9 @@
 
 struct pt_probe {
 	struct pt_gpu_list *gpus;
-	/* Section: audio, rendered when probed (the two views of one server). */
-	struct json_object *audio_json; /* NULL: no server */
-	char *audio_table;
+	/* Section: audio: one lookup, shown by both views. */
+	struct pt_audio *audio;
+	struct pt_error audio_why;
 	/* Warnings of the report itself (a section that could not run); the
 	 * sections' own warnings stay in their objects. */
 	struct pt_warning *warnings;
@@ -40,8 +40,7 @@ void pt_probe_free(struct pt_probe *p)
 	if (!p)
 		return;
 	pt_gpu_list_free(p->gpus);
-	json_object_put(p->audio_json);
-	free(p->audio_table);
+	pt_audio_free(p->audio);
 	for (size_t i = 0; i < p->n_warnings; i++)
 		free((char *)p->warnings[i].message);
 	free(p->warnings);
@@ -63,10 +62,8 @@ int pt_probe_run(struct pt_probe **ret, struct pt_error *err)
 	}
 
 	/* Section: audio. */
-	struct strbuf audio = {0};
-	audio_report_table(&audio);
-	p->audio_table = strbuf_steal(&audio);
-	if (!p->audio_table || audio_report_json(&p->audio_json, &e) < 0) {
+	pt_audio_find(NULL, &p->audio, &p->audio_why);
+	if (!p->audio) {
 		pt_probe_free(p);
 		return pt_error_set(err, ENOMEM, "probe");
 	}
@@ -200,7 +197,10 @@ static struct json_object *to_json(struct jb *b, const struct pt_probe *p)
 	/* Section: GPUs. */
 	gpus_json(b, root, p->gpus);
 	/* Section: audio (a new reference: the probe keeps its own). */
-	jadd(b, root, "audio", p->audio_json ? json_object_get(p->audio_json) : NULL);
+	struct json_object *audio = NULL;
+	if (audio_report_json(p->audio, &p->audio_why, &audio, NULL) < 0)
+		b->failed = true;
+	jadd(b, root, "audio", audio);
 
 	struct json_object *warnings = jnew(b, json_object_new_array());
 	for (size_t i = 0; i < pt_probe_warning_count(p); i++) {
@@ -376,7 +376,7 @@ char *pt_probe_to_table(const struct pt_probe *p, struct pt_error *err)
 	else
 		strbuf_puts(&b, "GPUs: unknown (the GPU probe failed, see the warnings).\n");
 	/* Section: audio. */
-	strbuf_puts(&b, p->audio_table);
+	audio_report_table(p->audio, &p->audio_why, &b);
 
 	size_t nw = pt_probe_warning_count(p);
 	if (nw > 0) {

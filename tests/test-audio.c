@@ -377,13 +377,33 @@ Test(audio, launcher_without_a_server_says_so_and_leaves_nothing)
 
 /* ---- the probe report ------------------------------------------------------ */
 
+/* The probe report's view: one lookup with default options, rendered. */
+static int report_json(struct json_object **ret, struct pt_error *err)
+{
+	struct pt_error why = {0};
+	struct pt_audio *a = NULL;
+	pt_audio_find(NULL, &a, &why);
+	int r = audio_report_json(a, &why, ret, err);
+	pt_audio_free(a);
+	return r;
+}
+
+static void report_table(struct strbuf *out)
+{
+	struct pt_error why = {0};
+	struct pt_audio *a = NULL;
+	pt_audio_find(NULL, &a, &why);
+	audio_report_table(a, &why, out);
+	pt_audio_free(a);
+}
+
 Test(audio, report_json_names_the_running_server)
 {
 	pulse = tu_pulse_start(tmp, NULL);
 	tu_pulse_client_env(tmp, pulse->runtime, pulse->home);
 	struct json_object *o = NULL;
 	struct pt_error err = {0};
-	cr_assert_eq(audio_report_json(&o, &err), 0, "%s", err.message);
+	cr_assert_eq(report_json(&o, &err), 0, "%s", err.message);
 	cr_assert_not_null(o);
 	struct json_object *v;
 	cr_assert(json_object_object_get_ex(o, "server", &v));
@@ -397,7 +417,7 @@ Test(audio, report_json_names_the_running_server)
 	json_object_put(o);
 
 	struct strbuf b = {0};
-	audio_report_table(&b);
+	report_table(&b);
 	_cleanup_free_ char *text = strbuf_steal(&b);
 	cr_assert_not_null(text);
 	cr_assert(strstr(text, pulse->socket) && strstr(text, "state:    running") &&
@@ -411,7 +431,7 @@ Test(audio, report_shows_a_stale_server_and_null_for_none)
 	tu_pulse_client_env(tmp, pulse->runtime, pulse->home);
 	tu_pulse_kill(pulse, SIGKILL);
 	struct json_object *o = NULL, *v;
-	cr_assert_eq(audio_report_json(&o, NULL), 0);
+	cr_assert_eq(report_json(&o, NULL), 0);
 	cr_assert_not_null(o);
 	cr_assert(json_object_object_get_ex(o, "running", &v) && !json_object_get_boolean(v));
 	cr_assert(json_object_object_get_ex(o, "state", &v));
@@ -419,7 +439,7 @@ Test(audio, report_shows_a_stale_server_and_null_for_none)
 	cr_assert(json_object_object_get_ex(o, "name", &v) && v == NULL, "name is null");
 	json_object_put(o);
 	struct strbuf b = {0};
-	audio_report_table(&b);
+	report_table(&b);
 	_cleanup_free_ char *text = strbuf_steal(&b);
 	cr_assert(strstr(text, "state:    stale") && strstr(text, "no server listens"), "%s", text);
 
@@ -429,9 +449,9 @@ Test(audio, report_shows_a_stale_server_and_null_for_none)
 	_cleanup_free_ char *rt = empty_runtime();
 	setenv("XDG_RUNTIME_DIR", rt, 1);
 	o = (struct json_object *)&o; /* must be overwritten */
-	cr_assert_eq(audio_report_json(&o, NULL), 0);
+	cr_assert_eq(report_json(&o, NULL), 0);
 	cr_assert_null(o, "no server is JSON null");
-	audio_report_table(&b);
+	report_table(&b);
 	_cleanup_free_ char *none = strbuf_steal(&b);
 	cr_assert(strstr(none, "server:   none") && strstr(none, "state:    none"), "%s", none);
 }
