@@ -536,7 +536,7 @@ static int select_term(const struct pt_gpu_list *l, struct pt_gpu_selection *s, 
 	_cleanup_free_ char *here = describe_gpus(l);
 	if (!here)
 		return pt_error_set(err, ENOMEM, "GPU selector");
-	return pt_error_setx(err, ENODEV, "GPU selector '%s' matches no GPU; %s", term, here);
+	return pt_error_setx(err, EINVAL, "GPU selector '%s' matches no GPU; %s", term, here);
 }
 
 int pt_gpu_select(const struct pt_gpu_list *l, const char *sel, struct pt_gpu_selection **ret,

@@ -48,7 +48,6 @@ static void file_done(struct pt_file *f)
 {
 	free((char *)f->target);
 	free((char *)f->data);
-	free((char *)f->host_path);
 }
 
 void pt_plan_free(struct pt_plan *p)
@@ -123,8 +122,6 @@ static size_t claim_target(struct pt_plan *p, const char *target, enum kind want
 				(p->n_devices - (size_t)i - 1) * sizeof(*p->devices));
 			p->n_devices--;
 		} else {
-			if (p->files[i].host_path)
-				unlink(p->files[i].host_path);
 			file_done(&p->files[i]);
 			memmove(&p->files[i], &p->files[i + 1],
 				(p->n_files - (size_t)i - 1) * sizeof(*p->files));
@@ -274,7 +271,7 @@ int pt_plan_add_file(struct pt_plan *p, const char *target, const void *data, si
 
 	bool append;
 	size_t i = claim_target(p, dst, KIND_FILE, &append);
-	p->files[i] = (struct pt_file){steal_pointer(&dst), steal_pointer(&copy), size, mode, NULL};
+	p->files[i] = (struct pt_file){steal_pointer(&dst), steal_pointer(&copy), size, mode};
 	if (append)
 		p->n_files++;
 	return 0;
@@ -356,42 +353,6 @@ char *const *pt_plan_get_command(const struct pt_plan *p) { return p->command; }
 
 void pt_plan_set_flags(struct pt_plan *p, unsigned flags) { p->flags = flags; }
 unsigned pt_plan_get_flags(const struct pt_plan *p) { return p->flags; }
-
-int pt_plan_write_files(struct pt_plan *p, const char *dir, struct pt_error *err)
-{
-	for (size_t i = 0; i < p->n_files; i++) {
-		struct pt_file *f = &p->files[i];
-		if (f->host_path)
-			continue;
-		/* The index keeps names unique; the basename helps a human reading the dir. */
-		const char *base = strrchr(f->target, '/');
-		base = base && base[1] ? base + 1 : "file";
-		_cleanup_free_ char *path = NULL;
-		if (asprintf(&path, "%s/%zu-%s", dir, i, base) < 0) {
-			pt_plan_remove_files(p);
-			return pt_error_set(err, ENOMEM, "write %s", f->target);
-		}
-		int r = write_file_excl(path, f->data, f->size, f->mode, err);
-		if (r < 0) {
-			pt_plan_remove_files(p);
-			return pt_error_prefix(err, "generated file %s", f->target);
-		}
-		f->host_path = steal_pointer(&path);
-	}
-	return 0;
-}
-
-void pt_plan_remove_files(struct pt_plan *p)
-{
-	for (size_t i = 0; i < p->n_files; i++) {
-		struct pt_file *f = &p->files[i];
-		if (!f->host_path)
-			continue;
-		unlink(f->host_path);
-		free((char *)f->host_path);
-		f->host_path = NULL;
-	}
-}
 
 /* Copies the next ':'-separated part of spec, undoing "\:" and "\\". */
 static int bind_part(const char **spec, char **ret)

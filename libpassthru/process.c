@@ -9,6 +9,7 @@
 
 #include "passthru/process.h"
 #include "pidfd-spawn.h"
+#include "pidfd.h"
 #include "util.h"
 
 extern char **environ;
@@ -49,13 +50,6 @@ char *pt_argv_to_shell(char *const argv[])
 		strbuf_puts(&b, "'");
 	}
 	return strbuf_steal(&b);
-}
-
-static int pidfd_open_(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
-
-static int pidfd_send_signal_(int pidfd, int sig)
-{
-	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
 int pt_spawn(char *const argv[], pid_t *ret_pid, int *ret_pidfd, struct pt_error *err)
@@ -110,83 +104,4 @@ int pt_exit_status(int wstatus)
 	if (WIFSIGNALED(wstatus))
 		return 128 + WTERMSIG(wstatus);
 	return 255;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int pt_supervise(const struct pt_supervise *s, int *ret_status, int *ret_watch,
-		 struct pt_error *err)
-{
-	size_t n = 2 + s->n_watch;
-	struct pollfd small[8];
-	_cleanup_free_ struct pollfd *big = NULL;
-	struct pollfd *pfd = small;
-	if (n > ELEMENTSOF(small)) {
-		big = calloc(n, sizeof(*big));
-		if (!big)
-			return pt_error_set(err, ENOMEM, "supervise");
-		pfd = big;
-	}
-	pfd[0] = (struct pollfd){.fd = s->pidfd, .events = POLLIN};
-	pfd[1] = (struct pollfd){.fd = s->sigfd, .events = POLLIN};
-	for (size_t i = 0; i < s->n_watch; i++)
-		pfd[2 + i] = (struct pollfd){.fd = s->watch_fds[i], .events = POLLIN};
-
-	int watch = -1;
-	long long kill_at = -1;
-	unsigned grace = s->grace_ms ? s->grace_ms : 5000;
-
-	for (;;) {
-		int timeout = -1;
-		if (kill_at >= 0) {
-			long long left = kill_at - now_ms();
-			timeout = left > 0 ? (int)left : 0;
-		}
-		int r = poll(pfd, n, timeout);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return pt_error_set(err, errno, "supervise: poll");
-		}
-		if (r == 0 && kill_at >= 0) {
-			pidfd_send_signal_(s->pidfd, SIGKILL);
-			kill_at = -1;
-			continue;
-		}
-		if (pfd[0].revents)
-			break;
-		if (s->sigfd >= 0 && (pfd[1].revents & POLLIN)) {
-			struct signalfd_siginfo si;
-			if (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-				pidfd_send_signal_(s->pidfd, (int)si.ssi_signo);
-		}
-		for (size_t i = 0; watch < 0 && i < s->n_watch; i++)
-			if (pfd[2 + i].revents) {
-				watch = (int)i;
-				pidfd_send_signal_(s->pidfd, SIGTERM);
-				kill_at = now_ms() + grace;
-			}
-		/* A fired watch stays readable: stop polling it. */
-		if (watch >= 0)
-			pfd[2 + watch].fd = -1;
-	}
-
-	siginfo_t si = {0};
-	for (;;) {
-		if (waitid(P_PIDFD, (id_t)s->pidfd, &si, WEXITED) == 0)
-			break;
-		if (errno != EINTR)
-			return pt_error_set(err, errno, "supervise: waitid");
-	}
-	int status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
-	if (ret_status)
-		*ret_status = status;
-	if (ret_watch)
-		*ret_watch = watch;
-	return 0;
 }

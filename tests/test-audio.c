@@ -37,7 +37,6 @@ static void teardown(void)
 {
 	tu_pulse_free(pulse);
 	pt_audio_free(audio);
-	pt_plan_remove_files(plan);
 	pt_plan_free(plan);
 	tu_rm_rf(tmp);
 	free(tmp);

@@ -105,8 +105,6 @@ static void teardown(void)
 		kill(fake_server_pid, SIGKILL); /* not our child: the library's */
 	for (size_t i = 0; i < ELEMENTS(displays); i++) {
 		pt_display_free(displays[i]);
-		if (plans[i])
-			pt_plan_remove_files(plans[i]);
 		pt_plan_free(plans[i]);
 	}
 	stop_pid(host_pid);
@@ -132,20 +130,24 @@ static struct pt_display *start(struct pt_display_opts *o, size_t slot)
 	return displays[slot];
 }
 
-/* Gives display to a fresh plan, writes the plan's files and returns the
- * host path of the container's Xauthority. */
+/* Gives display to a fresh plan, writes the plan's Xauthority out as a
+ * backend would and returns its host path. */
 static const char *client_xauthority(size_t slot)
 {
+	static char paths[ELEMENTS(displays)][4200];
 	struct pt_error err = {0};
 	plans[slot] = pt_plan_new();
 	cr_assert_not_null(plans[slot]);
 	cr_assert_eq(pt_display_add_to_plan(displays[slot], plans[slot], &err), 0, "%s",
 		     err.message);
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s/plan%zu", tmp, slot);
-	cr_assert_eq(mkdir(dir, 0700), 0);
-	cr_assert_eq(pt_plan_write_files(plans[slot], dir, &err), 0, "%s", err.message);
-	return pt_plan_file(plans[slot], 0)->host_path;
+	const struct pt_file *f = pt_plan_file(plans[slot], 0);
+	cr_assert_not_null(f);
+	snprintf(paths[slot], sizeof(paths[slot]), "%s/Xauthority-%zu", tmp, slot);
+	FILE *out = fopen(paths[slot], "we");
+	cr_assert_not_null(out);
+	cr_assert_eq(fwrite(f->data, 1, f->size, out), f->size);
+	cr_assert_eq(fclose(out), 0);
+	return paths[slot];
 }
 
 /* xdpyinfo on display with XAUTHORITY=xauth; its exit status, output in *out. */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "passthru/passthru.h"
+#include "supervise.h"
 #include "testutil.h"
 
 static char *tmp, *root;
@@ -558,8 +559,10 @@ static int spawn_plan(const struct pt_plan *plan, bool nobody)
 			fprintf(stderr, "%s\n", e.message);
 			_exit(91);
 		}
-		struct pt_supervise s = {.pidfd = pidfd, .sigfd = -1};
-		if (pt_supervise(&s, &status, NULL, &e) < 0)
+		struct supervise s = {.pidfd = pidfd, .sigfd = -1};
+		if (supervise_run(&s, &e) == 0)
+			status = s.status;
+		else
 			_exit(92);
 		_exit(status);
 	}
@@ -679,8 +682,9 @@ Test(native, shared_ipc_when_the_plan_asks)
 		pid_t pid;
 		int pidfd, status = -1;
 		cr_assert_eq(pt_native_spawn(plan, 0, &pid, &pidfd, &e), 0, "%s", e.message);
-		struct pt_supervise s = {.pidfd = pidfd, .sigfd = -1};
-		cr_assert_eq(pt_supervise(&s, &status, NULL, &e), 0);
+		struct supervise s = {.pidfd = pidfd, .sigfd = -1};
+		cr_assert_eq(supervise_run(&s, &e), 0);
+		status = s.status;
 		close(pidfd);
 		pt_plan_free(plan);
 		cr_expect_eq(status, 0);
@@ -725,8 +729,9 @@ Test(native, command_starts_clean)
 	pid_t pid;
 	int pidfd, status = -1;
 	cr_assert_eq(pt_native_spawn(plan, 0, &pid, &pidfd, &e), 0, "%s", e.message);
-	struct pt_supervise s = {.pidfd = pidfd, .sigfd = -1};
-	cr_assert_eq(pt_supervise(&s, &status, NULL, &e), 0);
+	struct supervise s = {.pidfd = pidfd, .sigfd = -1};
+	cr_assert_eq(supervise_run(&s, &e), 0);
+	status = s.status;
 	close(pidfd);
 	pt_plan_free(plan);
 	cr_expect_eq(status, 0);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "nspawn.h"
 #include "passthru/passthru.h"
 #include "testutil.h"
 
@@ -20,7 +21,6 @@ static void setup(void)
 
 static void teardown(void)
 {
-	pt_plan_remove_files(plan);
 	pt_plan_free(plan);
 	tu_rm_rf(tmp);
 	free(tmp);
@@ -52,12 +52,14 @@ Test(nspawn, full_plan_exact_argv)
 	cr_assert_eq(pt_plan_set_env(plan, "DISPLAY", ":1", &err), 0);
 	cr_assert_eq(pt_plan_set_env(plan, "PULSE_SERVER", "unix:/run/pulse/native", &err), 0);
 	cr_assert_eq(pt_plan_add_file(plan, "/home/steam/.Xauthority", "c", 1, 0600, &err), 0);
-	cr_assert_eq(pt_plan_write_files(plan, tmp, &err), 0, "%s", err.message);
+	char copy[4200];
+	snprintf(copy, sizeof(copy), "%s/0-.Xauthority", tmp);
+	char *files[] = {copy, NULL};
 
 	char **argv = NULL;
-	cr_assert_eq(pt_nspawn_argv(plan, PT_NSPAWN_KEEP_UNIT, &argv, &err), 0, "%s", err.message);
-	char xauth[4200];
-	snprintf(xauth, sizeof(xauth), "--bind-ro=%s/0-.Xauthority:/home/steam/.Xauthority", tmp);
+	cr_assert_eq(nspawn_argv(plan, NSPAWN_KEEP_UNIT, files, &argv, &err), 0, "%s", err.message);
+	char xauth[4300];
+	snprintf(xauth, sizeof(xauth), "--bind-ro=%s:/home/steam/.Xauthority", copy);
 	const char *want[] = {"systemd-nspawn",
 			      "--quiet",
 			      "--register=no",
@@ -94,7 +96,7 @@ Test(nspawn, colons_and_backslashes_are_escaped)
 	cr_assert_eq(pt_plan_set_command(plan, 1, cmd, &err), 0);
 	cr_assert_eq(pt_plan_add_bind(plan, dir, "/mnt/x:y", 0, &err), 0, "%s", err.message);
 	char **argv = NULL;
-	cr_assert_eq(pt_nspawn_argv(plan, 0, &argv, &err), 0);
+	cr_assert_eq(nspawn_argv(plan, 0, NULL, &argv, &err), 0);
 	char want[4300];
 	snprintf(want, sizeof(want), "--bind=%s/a\\:b\\\\c:/mnt/x\\:y", tmp);
 	cr_assert_str_eq(argv[5], want);
@@ -120,7 +122,7 @@ Test(nspawn, bind_parse_roundtrips_through_the_emitter)
 	pt_plan_set_root(plan, tmp, &err);
 	pt_plan_set_command(plan, 1, cmd, &err);
 	char **argv = NULL;
-	cr_assert_eq(pt_nspawn_argv(plan, 0, &argv, &err), 0);
+	cr_assert_eq(nspawn_argv(plan, 0, NULL, &argv, &err), 0);
 	char want[4400];
 	snprintf(want, sizeof(want), "--bind=%s", spec);
 	cr_assert_str_eq(argv[5], want);
@@ -137,7 +139,7 @@ Test(nspawn, private_network_flag)
 	pt_plan_set_command(plan, 1, cmd, &err);
 	pt_plan_set_flags(plan, PT_PLAN_PRIVATE_IPC | PT_PLAN_PRIVATE_NETWORK);
 	char **argv = NULL;
-	cr_assert_eq(pt_nspawn_argv(plan, PT_NSPAWN_PIPE, &argv, &err), 0);
+	cr_assert_eq(nspawn_argv(plan, NSPAWN_PIPE, NULL, &argv, &err), 0);
 	cr_assert_str_eq(argv[2], "--console=pipe");
 	cr_assert_str_eq(argv[6], "--private-network");
 	pt_argv_free(argv);
@@ -148,14 +150,14 @@ Test(nspawn, missing_parts_are_errors)
 	struct pt_error err = {0};
 	char **argv = NULL;
 	char *cmd[] = {"true", NULL};
-	cr_assert_eq(pt_nspawn_argv(plan, 0, &argv, &err), -EINVAL);
+	cr_assert_eq(nspawn_argv(plan, 0, NULL, &argv, &err), -EINVAL);
 	cr_assert(strstr(err.message, "no root directory"), "%s", err.message);
 	pt_plan_set_root(plan, tmp, &err);
-	cr_assert_eq(pt_nspawn_argv(plan, 0, &argv, &err), -EINVAL);
+	cr_assert_eq(nspawn_argv(plan, 0, NULL, &argv, &err), -EINVAL);
 	cr_assert(strstr(err.message, "no command"), "%s", err.message);
 	pt_plan_set_command(plan, 1, cmd, &err);
 	pt_plan_add_file(plan, "/etc/x.conf", "x", 1, 0644, &err);
-	cr_assert_eq(pt_nspawn_argv(plan, 0, &argv, &err), -EINVAL);
+	cr_assert_eq(nspawn_argv(plan, 0, NULL, &argv, &err), -EINVAL);
 	cr_assert(strstr(err.message, "/etc/x.conf was not written out"), "%s", err.message);
 	cr_assert_null(argv, "ret_argv untouched on failure");
 }

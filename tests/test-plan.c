@@ -21,7 +21,6 @@ static void setup(void)
 
 static void teardown(void)
 {
-	pt_plan_remove_files(plan);
 	pt_plan_free(plan);
 	tu_rm_rf(tmp);
 	free(tmp);
@@ -116,46 +115,6 @@ Test(plan, env_set_replace_and_reject)
 	cr_assert_eq(pt_plan_set_env(plan, "X=Y", "x", &err), -EINVAL);
 	cr_assert(strstr(err.message, "'X=Y'"), "%s", err.message);
 	cr_assert_eq(pt_plan_set_env(plan, "EMPTY", "", &err), 0);
-}
-
-Test(plan, files_are_written_and_removed)
-{
-	struct pt_error err = {0};
-	cr_assert_eq(pt_plan_add_file(plan, "/etc/pulse/client.conf", "autospawn = no\n", 15, 0644,
-				      &err),
-		     0);
-	cr_assert_eq(pt_plan_add_file(plan, "/tmp/.Xauthority", "\0\1\2", 3, 0600, &err), 0);
-	cr_assert_null(pt_plan_file(plan, 0)->host_path);
-	umask(077);
-	cr_assert_eq(pt_plan_write_files(plan, tmp, &err), 0, "%s", err.message);
-	const struct pt_file *f = pt_plan_file(plan, 0);
-	cr_assert_not_null(f->host_path);
-	struct stat st;
-	cr_assert_eq(stat(f->host_path, &st), 0);
-	cr_assert_eq(st.st_mode & 07777, 0644, "the plan's mode, not the umask");
-	cr_assert_eq(st.st_size, 15);
-	cr_assert_eq(stat(pt_plan_file(plan, 1)->host_path, &st), 0);
-	cr_assert_eq(st.st_size, 3);
-	char *copy = strdup(f->host_path);
-	pt_plan_remove_files(plan);
-	cr_assert_neq(access(copy, F_OK), 0);
-	cr_assert_null(pt_plan_file(plan, 0)->host_path);
-	free(copy);
-}
-
-Test(plan, failed_write_leaves_nothing)
-{
-	struct pt_error err = {0};
-	cr_assert_eq(pt_plan_add_file(plan, "/a", "1", 1, 0644, &err), 0);
-	cr_assert_eq(pt_plan_add_file(plan, "/b", "2", 1, 0644, &err), 0);
-	/* Occupy the second file's name so its O_EXCL create fails. */
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/1-b", tmp);
-	tu_write(path, "taken", 0644);
-	cr_assert_eq(pt_plan_write_files(plan, tmp, &err), -EEXIST);
-	cr_assert(strstr(err.message, "generated file /b"), "%s", err.message);
-	snprintf(path, sizeof(path), "%s/0-a", tmp);
-	cr_assert_neq(access(path, F_OK), 0, "the first file was removed again");
 }
 
 Test(plan, root_user_command)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "passthru/passthru.h"
+#include "supervise.h"
 #include "testutil.h"
 
 static int run(char *const argv[], int *ret_status)
@@ -20,10 +21,10 @@ static int run(char *const argv[], int *ret_status)
 	int r = pt_spawn(argv, &pid, &pidfd, &err);
 	if (r < 0)
 		return r;
-	struct pt_supervise s = {.pidfd = pidfd, .sigfd = -1};
-	int watch = 99;
-	r = pt_supervise(&s, ret_status, &watch, &err);
-	cr_assert_eq(watch, -1, "no watch fired");
+	struct supervise s = {.pidfd = pidfd, .sigfd = -1};
+	r = supervise_run(&s, &err);
+	*ret_status = s.status;
+	cr_assert_eq(s.watch, -1, "no watch fired");
 	close(pidfd);
 	return r;
 }
@@ -66,10 +67,10 @@ Test(process, signals_are_forwarded)
 	cr_assert_eq(pt_spawn(argv, &pid, &pidfd, &err), 0);
 	usleep(200000);
 	kill(getpid(), SIGUSR1);
-	struct pt_supervise s = {.pidfd = pidfd, .sigfd = sigfd};
-	int st = -1;
-	cr_assert_eq(pt_supervise(&s, &st, NULL, &err), 0);
-	cr_assert_eq(st, 42);
+	struct supervise s = {.pidfd = pidfd, .sigfd = sigfd};
+	cr_assert_eq(supervise_run(&s, &err), 0);
+	cr_assert_eq(s.status, 42);
+	cr_assert_eq(s.stop_sig, 0, "SIGUSR1 is passed on, not a stop request");
 	close(pidfd);
 	close(sigfd);
 }
@@ -86,15 +87,14 @@ Test(process, watch_fd_stops_child_and_sigkill_after_grace)
 	cr_assert_eq(pt_spawn(argv, &pid, &pidfd, &err), 0);
 	usleep(300000); /* let sh install its trap */
 	close(p[1]); /* EOF on p[0]: "the display died" */
-	struct pt_supervise s = {.pidfd = pidfd, .sigfd = -1, .watch_fds = &p[0], .n_watch = 1,
-				 .grace_ms = 300};
-	int st = -1, watch = -1;
+	struct supervise s = {.pidfd = pidfd, .sigfd = -1, .watch_fds = &p[0], .n_watch = 1,
+			      .grace_ms = 300};
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	cr_assert_eq(pt_supervise(&s, &st, &watch, &err), 0);
+	cr_assert_eq(supervise_run(&s, &err), 0);
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	cr_assert_eq(watch, 0);
-	cr_assert_eq(st, 128 + SIGKILL);
+	cr_assert_eq(s.watch, 0);
+	cr_assert_eq(s.status, 128 + SIGKILL);
 	double ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
 	cr_assert(ms >= 250 && ms < 3000, "killed after the grace period, took %.0f ms", ms);
 	close(pidfd);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* passthru-launch: run a command in a container that gets the host's GPUs,
- * a nested X display and the PulseAudio server. Thin: parse the arguments
- * into a plan, hand the plan to a backend, return the command's status. */
+ * a nested display and the audio server. Thin: parse every option, build
+ * the plan, hand it to the library's launch module, map the result to an
+ * exit code. */
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,17 +18,18 @@
 /* Exit codes of passthru-launch itself; anything else is the command's. */
 enum {
 	EXIT_USAGE = 2,  /* bad arguments: nothing was started */
-	EXIT_SETUP = 125 /* the container could not be set up or started */
+	EXIT_SETUP = 125 /* the host lacks what was asked, or the container could not start */
 };
 
 static const char *prog = "passthru-launch";
 
 struct options {
 	struct pt_plan *plan;
-	const char *backend;
+	struct pt_launch_opts *launch;
 	bool dry_run;
+	const char *gpu;                 /* --gpu[=SEL]: "" for all; NULL: none */
 	struct pt_display_opts *display; /* --xephyr / --xvfb, NULL: none */
-	char **display_args;              /* --xephyr-arg, NULL-terminated */
+	const char **display_args;       /* --xephyr-arg, NULL-terminated */
 	size_t n_display_args;
 	int pulse; /* 0: no; 1: --pulse; 2: --pulse=keep-tcp */
 	bool alsa;
@@ -60,6 +61,8 @@ static void usage(FILE *f)
 		"                           namespaces, works without root); default: nspawn\n"
 		"                           for root where systemd-nspawn is installed,\n"
 		"                           native otherwise\n"
+		"      --kill-after=SECONDS after SIGTERM, SIGINT or SIGHUP (passed on to\n"
+		"                           COMMAND), kill COMMAND if it still runs (default 10)\n"
 		"      --dry-run            print the systemd-nspawn command, run nothing; with a\n"
 		"                           display, start none: print its server command and\n"
 		"                           what the container would get from it\n"
@@ -67,8 +70,8 @@ static void usage(FILE *f)
 		"  -V, --version            show the version and exit\n"
 		"\n"
 		"Exit status: COMMAND's status (128+N when signal N ended it);\n"
-		"%d for bad usage; %d when the container could not be set up\n"
-		"or its display died while COMMAND ran.\n",
+		"%d for bad usage (nothing was started); %d when the host lacks what was\n"
+		"asked, the container could not be set up, or its display died.\n",
 		prog, EXIT_USAGE, EXIT_SETUP);
 }
 
@@ -80,7 +83,9 @@ static int fail(int code, const struct pt_error *err)
 
 static int usage_error(const char *msg)
 {
-	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", prog, msg, prog);
+	fprintf(stderr, "%s: ", prog);
+	fputs(msg, stderr);
+	fprintf(stderr, "\nTry '%s --help'.\n", prog);
 	return EXIT_USAGE;
 }
 
@@ -108,18 +113,6 @@ static int add_setenv(struct pt_plan *plan, const char *arg, struct pt_error *er
 	return r;
 }
 
-/* The probe's warnings matter here too: a missing nvidia-uvm is a CUDA
- * program that fails inside the container. */
-static int add_gpus(struct pt_plan *plan, const char *sel, struct pt_error *err)
-{
-	struct pt_gpu_list *gpus = NULL;
-	int r = pt_gpu_add_selected(plan, sel, &gpus, err);
-	for (size_t i = 0; i < pt_gpu_list_warning_count(gpus); i++)
-		fprintf(stderr, "%s: warning: %s\n", prog, pt_gpu_list_warning(gpus, i)->message);
-	pt_gpu_list_free(gpus);
-	return r;
-}
-
 static int set_display(struct options *o, enum pt_display_kind kind, const char *size,
 		       struct pt_error *err)
 {
@@ -134,12 +127,24 @@ static int set_display(struct options *o, enum pt_display_kind kind, const char 
 
 static int add_display_arg(struct options *o, const char *arg, struct pt_error *err)
 {
-	char **v = realloc(o->display_args, (o->n_display_args + 2) * sizeof(char *));
+	const char **v = realloc(o->display_args, (o->n_display_args + 2) * sizeof(char *));
 	if (!v)
 		return pt_error_set(err, ENOMEM, "--xephyr-arg");
 	o->display_args = v;
-	v[o->n_display_args++] = (char *)arg;
+	v[o->n_display_args++] = arg;
 	v[o->n_display_args] = NULL;
+	return 0;
+}
+
+static int parse_seconds(const char *arg, unsigned *ret_ms, struct pt_error *err)
+{
+	char *end;
+	errno = 0;
+	unsigned long s = arg[0] >= '0' && arg[0] <= '9' ? strtoul(arg, &end, 10) : 0;
+	if (arg[0] < '0' || arg[0] > '9' || errno || *end || s == 0 || s > 86400)
+		return pt_error_setx(err, EINVAL,
+				     "--kill-after '%s': expected whole seconds, 1 to 86400", arg);
+	*ret_ms = (unsigned)s * 1000;
 	return 0;
 }
 
@@ -156,142 +161,140 @@ enum {
 	OPT_PULSE,
 	OPT_ALSA,
 	OPT_PRIVATE_NETWORK,
+	OPT_KILL_AFTER,
 };
 
-static bool have_nspawn(void)
+static const struct option longopts[] = {
+	{"directory", required_argument, NULL, 'D'},
+	{"user", required_argument, NULL, 'u'},
+	{"bind", required_argument, NULL, OPT_BIND},
+	{"bind-ro", required_argument, NULL, OPT_BIND_RO},
+	{"setenv", required_argument, NULL, OPT_SETENV},
+	{"backend", required_argument, NULL, OPT_BACKEND},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"gpu", optional_argument, NULL, OPT_GPU},
+	{"xephyr", optional_argument, NULL, OPT_XEPHYR},
+	{"xephyr-arg", required_argument, NULL, OPT_XEPHYR_ARG},
+	{"xvfb", optional_argument, NULL, OPT_XVFB},
+	{"pulse", optional_argument, NULL, OPT_PULSE},
+	{"alsa", no_argument, NULL, OPT_ALSA},
+	{"private-network", no_argument, NULL, OPT_PRIVATE_NETWORK},
+	{"kill-after", required_argument, NULL, OPT_KILL_AFTER},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{0},
+};
+
+/* One option; 0, or -1 after printing the error. */
+static int parse_one(struct options *o, int c, const char *arg)
 {
-	const char *path = getenv("PATH");
-	char *copy = strdup(path ? path : "/usr/bin:/bin"), *save = NULL;
-	bool found = false;
-	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-		char full[4096];
-		snprintf(full, sizeof(full), "%s/systemd-nspawn", d);
-		found = access(full, X_OK) == 0;
+	struct pt_error err = {0};
+	int r = 0;
+	switch (c) {
+	case 'D':
+		r = pt_plan_set_root(o->plan, arg, &err);
+		break;
+	case 'u':
+		r = pt_plan_set_user(o->plan, arg, &err);
+		break;
+	case OPT_BIND:
+	case OPT_BIND_RO:
+		r = add_bind(o->plan, arg, c == OPT_BIND_RO ? PT_BIND_RO : 0, &err);
+		break;
+	case OPT_SETENV:
+		r = add_setenv(o->plan, arg, &err);
+		break;
+	case OPT_BACKEND:
+		if ((r = pt_launch_backend_parse(arg, &o->launch->backend, &err)) < 0)
+			pt_error_prefix(&err, "--backend");
+		break;
+	case OPT_DRY_RUN:
+		o->dry_run = true;
+		break;
+	case OPT_GPU:
+		o->gpu = arg ? arg : "";
+		break;
+	case OPT_XEPHYR:
+	case OPT_XVFB:
+		r = set_display(o, c == OPT_XVFB ? PT_DISPLAY_XVFB : PT_DISPLAY_XEPHYR, arg, &err);
+		break;
+	case OPT_XEPHYR_ARG:
+		r = add_display_arg(o, arg, &err);
+		break;
+	case OPT_PULSE:
+		if (arg && strcmp(arg, "keep-tcp") != 0)
+			r = pt_error_setx(&err, EINVAL, "--pulse: unknown value '%s' (known: keep-tcp)",
+					  arg);
+		o->pulse = arg ? 2 : 1;
+		break;
+	case OPT_ALSA:
+		o->alsa = true;
+		break;
+	case OPT_PRIVATE_NETWORK:
+		pt_plan_set_flags(o->plan, pt_plan_get_flags(o->plan) | PT_PLAN_PRIVATE_NETWORK);
+		break;
+	case OPT_KILL_AFTER:
+		r = parse_seconds(arg, &o->launch->kill_after_ms, &err);
+		break;
 	}
-	free(copy);
-	return found;
+	if (r < 0) {
+		fprintf(stderr, "%s: %s\nTry '%s --help'.\n", prog, err.message, prog);
+		return -1;
+	}
+	return 0;
 }
 
-/* Returns -1 to go on, or an exit code. */
+/* Only the command line: nothing of the host is looked at yet. Returns -1
+ * to go on, or an exit code. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{"directory", required_argument, NULL, 'D'},
-		{"user", required_argument, NULL, 'u'},
-		{"bind", required_argument, NULL, OPT_BIND},
-		{"bind-ro", required_argument, NULL, OPT_BIND_RO},
-		{"setenv", required_argument, NULL, OPT_SETENV},
-		{"backend", required_argument, NULL, OPT_BACKEND},
-		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-		{"gpu", optional_argument, NULL, OPT_GPU},
-		{"xephyr", optional_argument, NULL, OPT_XEPHYR},
-		{"xephyr-arg", required_argument, NULL, OPT_XEPHYR_ARG},
-		{"xvfb", optional_argument, NULL, OPT_XVFB},
-		{"pulse", optional_argument, NULL, OPT_PULSE},
-		{"alsa", no_argument, NULL, OPT_ALSA},
-		{"private-network", no_argument, NULL, OPT_PRIVATE_NETWORK},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{0},
-	};
-	struct pt_error err = {0};
 	int c;
-
 	/* '+': stop at the first non-option, so COMMAND's own options stay its own. */
 	while ((c = getopt_long(argc, argv, "+D:u:hV", longopts, NULL)) != -1) {
-		int r = 0;
-		switch (c) {
-		case 'D':
-			r = pt_plan_set_root(o->plan, optarg, &err);
-			break;
-		case 'u':
-			r = pt_plan_set_user(o->plan, optarg, &err);
-			break;
-		case OPT_BIND:
-			r = add_bind(o->plan, optarg, 0, &err);
-			break;
-		case OPT_BIND_RO:
-			r = add_bind(o->plan, optarg, PT_BIND_RO, &err);
-			break;
-		case OPT_SETENV:
-			r = add_setenv(o->plan, optarg, &err);
-			break;
-		case OPT_BACKEND:
-			if (strcmp(optarg, "nspawn") != 0 && strcmp(optarg, "native") != 0) {
-				fprintf(stderr,
-					"%s: --backend: unknown backend '%s' (known: nspawn, native)\n",
-					prog, optarg);
-				return EXIT_USAGE;
-			}
-			o->backend = optarg;
-			break;
-		case OPT_DRY_RUN:
-			o->dry_run = true;
-			break;
-		case OPT_GPU:
-			/* A selector that matches nothing is bad usage; a probe that
-			 * could not run is a setup failure. */
-			r = add_gpus(o->plan, optarg, &err);
-			if (r < 0 && r != -ENODEV && r != -EINVAL)
-				return fail(EXIT_SETUP, &err);
-			break;
-		case OPT_XEPHYR:
-		case OPT_XVFB:
-			r = set_display(o, c == OPT_XVFB ? PT_DISPLAY_XVFB : PT_DISPLAY_XEPHYR, optarg,
-					&err);
-			break;
-		case OPT_XEPHYR_ARG:
-			r = add_display_arg(o, optarg, &err);
-			break;
-		case OPT_PULSE:
-			if (optarg && strcmp(optarg, "keep-tcp") != 0) {
-				fprintf(stderr, "%s: --pulse: unknown value '%s' (known: keep-tcp)\n",
-					prog, optarg);
-				return EXIT_USAGE;
-			}
-			o->pulse = optarg ? 2 : 1;
-			break;
-		case OPT_ALSA:
-			o->alsa = true;
-			break;
-		case OPT_PRIVATE_NETWORK:
-			pt_plan_set_flags(o->plan,
-					  pt_plan_get_flags(o->plan) | PT_PLAN_PRIVATE_NETWORK);
-			break;
-		case 'h':
+		if (c == 'h') {
 			usage(stdout);
 			return 0;
-		case 'V':
+		}
+		if (c == 'V') {
 			printf("%s %s\n", prog, pt_version());
 			return 0;
-		default:
+		}
+		if (c == '?' || c == ':') {
 			fprintf(stderr, "Try '%s --help'.\n", prog);
 			return EXIT_USAGE;
 		}
-		if (r < 0)
-			return fail(EXIT_USAGE, &err);
+		if (parse_one(o, c, optarg) < 0)
+			return EXIT_USAGE;
 	}
 
+	struct pt_error err = {0};
 	if (optind >= argc)
 		return usage_error("no command given (put it after --)");
-	if (!o->backend)
-		o->backend = geteuid() == 0 && have_nspawn() ? "nspawn" : "native";
-	bool native = strcmp(o->backend, "native") == 0;
-	if (!native && !pt_plan_get_root(o->plan))
-		return usage_error("no root directory given (-D ROOT; --backend=native runs "
-				   "without one, over the host's root read-only)");
-	if (native && o->dry_run)
-		return usage_error("--dry-run prints a systemd-nspawn command: use --backend=nspawn");
 	if (pt_plan_set_command(o->plan, argc - optind, argv + optind, &err) < 0)
 		return fail(EXIT_USAGE, &err);
 	if (o->display_args && !o->display)
 		return usage_error("--xephyr-arg needs --xephyr or --xvfb");
-	if (o->display) {
-		o->display->extra_args = (const char *const *)o->display_args;
-		o->display->private_ipc = pt_plan_get_flags(o->plan) & PT_PLAN_PRIVATE_IPC;
-	}
+	if (o->display)
+		o->display->extra_args = o->display_args;
+	return -1;
+}
 
-	/* What the host lacks is a setup failure, not bad usage. */
+/* The producers: what the host has. A selector that names no GPU of this
+ * machine is bad usage; a host without what was asked is a setup failure. */
+static int build_plan(struct options *o)
+{
+	struct pt_error err = {0};
+	if (o->gpu) {
+		struct pt_gpu_list *gpus = NULL;
+		int r = pt_gpu_add_selected(o->plan, o->gpu, &gpus, &err);
+		/* A missing nvidia-uvm is a CUDA program that fails inside. */
+		for (size_t i = 0; i < pt_gpu_list_warning_count(gpus); i++)
+			fprintf(stderr, "%s: warning: %s\n", prog,
+				pt_gpu_list_warning(gpus, i)->message);
+		pt_gpu_list_free(gpus);
+		if (r < 0)
+			return fail(r == -EINVAL ? EXIT_USAGE : EXIT_SETUP, &err);
+	}
 	if (o->pulse &&
 	    pt_plan_add_pulse(o->plan, o->pulse == 2 ? PT_AUDIO_KEEP_REMOTE : 0, &err) < 0)
 		return fail(EXIT_SETUP, &err);
@@ -300,40 +303,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return -1;
 }
 
-/* Generated files live in a private directory for the container's lifetime. */
-static char *make_state_dir(struct pt_error *err)
-{
-	const char *base = getenv("XDG_RUNTIME_DIR");
-	if (!base || base[0] != '/' || access(base, W_OK) != 0)
-		base = getenv("TMPDIR");
-	if (!base || base[0] != '/')
-		base = "/tmp";
-	char *dir = NULL;
-	if (asprintf(&dir, "%s/passthru-XXXXXX", base) < 0)
-		return pt_error_set(err, ENOMEM, "state directory"), NULL;
-	if (!mkdtemp(dir)) {
-		pt_error_set(err, errno, "create state directory under %s", base);
-		free(dir);
-		return NULL;
-	}
-	return dir;
-}
-
-/* Xephyr without a host display (-ENXIO): the headless choice helps. */
-static int display_error(const struct pt_error *err)
-{
-	fprintf(stderr, "%s: %s%s\n", prog, err->message,
-		err->code == ENXIO ? "; use --xvfb for a headless display" : "");
-	return EXIT_SETUP;
-}
-
 /* The display's part of a dry run: nothing is started, so say what would be. */
 static int describe_display(const struct options *o)
 {
 	struct pt_error err = {0};
 	char **argv = NULL;
 	if (pt_display_server_argv(o->display, 3, "COOKIE_FILE", &argv, &err) < 0)
-		return display_error(&err);
+		return fail(EXIT_SETUP, &err);
 	char *line = pt_argv_to_shell(argv);
 	pt_argv_free(argv);
 	if (!line) {
@@ -347,110 +323,44 @@ static int describe_display(const struct options *o)
 		"N being the number the server picks.\n",
 		prog, line);
 	free(line);
-	return 0;
+	return -1;
 }
 
-/* Spawns the container with the chosen backend and supervises it: both
- * backends hand back the container's pid and pidfd. The nspawn backend
- * turns the plan into a systemd-nspawn command line (generated files go to
- * a state directory it binds them from); the native one applies the plan
- * itself and needs neither. */
-static int run_container(struct options *o, int sigfd, struct pt_display *display)
+static int dry_run(const struct options *o, struct pt_launch *l)
 {
 	struct pt_error err = {0};
-	char *state = NULL;
 	char **argv = NULL;
-	int status = EXIT_SETUP;
-	bool native = strcmp(o->backend, "native") == 0;
-	unsigned flags = pt_nspawn_need_keep_unit() ? PT_NSPAWN_KEEP_UNIT : 0;
-	/* In a pipe or a script, pass stdio through as they are; at a
-	 * terminal nspawn's interactive console is what a user wants. */
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-		flags |= PT_NSPAWN_PIPE;
-
-	if (!native && pt_plan_file_count(o->plan) > 0) {
-		if (!(state = make_state_dir(&err)) || pt_plan_write_files(o->plan, state, &err) < 0)
-			goto out;
-	}
-	if (!native && pt_nspawn_argv(o->plan, flags, &argv, &err) < 0)
-		goto out;
-
-	if (o->dry_run) {
-		char *line = pt_argv_to_shell(argv);
-		if (!line) {
-			pt_error_set(&err, ENOMEM, "dry run");
-			goto out;
-		}
-		puts(line);
-		free(line);
-		if (state)
-			fprintf(stderr, "%s: generated files kept in %s\n", prog, state);
-		free(state);
-		state = NULL; /* kept: the printed command refers to them */
-		status = 0;
-		goto out;
-	}
-
-	pid_t pid;
-	int pidfd, r;
-	if (native)
-		r = pt_native_spawn(o->plan, 0, &pid, &pidfd, &err);
-	else if ((r = pt_spawn(argv, &pid, &pidfd, &err)) < 0)
-		pt_error_prefix(&err, "nspawn backend");
-	if (r == 0) {
-		/* The display's death stops the container: its clients are lost. */
-		int watch_fd = display ? pt_display_pidfd(display) : -1;
-		struct pt_supervise s = {.pidfd = pidfd, .sigfd = sigfd, .watch_fds = &watch_fd,
-					 .n_watch = display ? 1 : 0};
-		int watch = -1;
-		if (pt_supervise(&s, &status, &watch, &err) < 0)
-			status = EXIT_SETUP;
-		close(pidfd);
-		if (watch == 0) {
-			pt_display_alive(display); /* reaps it, for its status */
-			int st = pt_display_exit_status(display);
-			/* Its last words explain an exit, not a kill from outside. */
-			const char *words = st < 128 ? pt_display_last_words(display) : NULL;
-			fprintf(stderr, "%s: the %s display %s died (%s %d%s%s); stopped %s\n", prog,
-				pt_display_kind_name(display), pt_display_name(display),
-				st > 128 ? "killed by signal" : "exit status", st > 128 ? st - 128 : st,
-				words ? ": " : "", words ? words : "", pt_plan_get_command(o->plan)[0]);
-			status = EXIT_SETUP;
-		}
-	}
-
-out:
-	if (err.code)
-		fprintf(stderr, "%s: %s\n", prog, err.message);
+	if (pt_launch_dry_run(l, &argv, &err) < 0)
+		return fail(err.code == EOPNOTSUPP ? EXIT_USAGE : EXIT_SETUP, &err);
+	char *line = pt_argv_to_shell(argv);
 	pt_argv_free(argv);
-	if (state) {
-		pt_plan_remove_files(o->plan);
-		rmdir(state);
-		free(state);
+	int r = o->display ? describe_display(o) : -1;
+	if (r >= 0) {
+		free(line);
+		return r;
 	}
-	return status;
-}
-
-/* A signal already waiting on sigfd (e.g. Ctrl-C while the display started). */
-static int pending_signal(int sigfd)
-{
-	struct pollfd p = {.fd = sigfd, .events = POLLIN};
-	struct signalfd_siginfo si;
-	if (poll(&p, 1, 0) == 1 && read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		return (int)si.ssi_signo;
+	if (!line) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return EXIT_SETUP;
+	}
+	puts(line);
+	free(line);
+	if (pt_plan_file_count(o->plan) > 0)
+		fprintf(stderr, "%s: generated files kept in %s\n", prog, pt_launch_state_dir(l));
 	return 0;
 }
 
-static int run(struct options *o)
+static void print_warnings(const struct pt_launch *l)
 {
-	if (o->dry_run) {
-		int r = o->display ? describe_display(o) : 0;
-		return r ? r : run_container(o, -1, NULL);
-	}
+	for (size_t i = 0; i < pt_launch_warning_count(l); i++)
+		fprintf(stderr, "%s: warning: %s\n", prog, pt_launch_warning(l, i)->message);
+}
 
-	/* Signals are read from a signalfd and forwarded to the container;
-	 * blocked already while the display starts, so that an early Ctrl-C
-	 * cannot leave the display running. */
+static int run(struct options *o, struct pt_launch *l)
+{
+	/* Stop signals are read from a signalfd and passed on to the
+	 * container; blocked before the display starts, so that an early
+	 * Ctrl-C cannot leave the display running. */
 	sigset_t mask, old;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -465,29 +375,15 @@ static int run(struct options *o)
 	}
 
 	struct pt_error err = {0};
-	struct pt_display *display = NULL;
 	int status = EXIT_SETUP, r = 0;
-	if (o->display) {
-		if ((r = pt_display_start(o->display, &display, &err)) < 0)
-			display_error(&err);
-		if (r == 0 && (r = pt_display_add_to_plan(display, o->plan, &err)) < 0)
-			fail(EXIT_SETUP, &err);
-		char **exposed = NULL;
-		if (r == 0 && pt_display_exposed_sockets(display, o->plan, &exposed, NULL) > 0)
-			for (char **e = exposed; *e; e++)
-				fprintf(stderr,
-					"%s: warning: the container shares the host's network "
-					"namespace and can reach the X server at abstract socket %s\n",
-					prog, *e);
-		pt_argv_free(exposed);
+	if (o->display && (r = pt_launch_start_display(l, o->display, &err)) < 0)
+		fprintf(stderr, "%s: %s%s\n", prog, err.message,
+			err.code == ENXIO ? "; use --xvfb for a headless display" : "");
+	print_warnings(l);
+	if (r == 0 && pt_launch_run(l, sigfd, &status, &err) < 0) {
+		fail(EXIT_SETUP, &err);
+		status = EXIT_SETUP;
 	}
-	int sig = r == 0 ? pending_signal(sigfd) : 0;
-	if (r == 0 && sig)
-		status = 128 + sig;
-	else if (r == 0)
-		status = run_container(o, sigfd, display);
-	pt_display_free(display); /* stops it: the command is gone */
-
 	close(sigfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return status;
@@ -495,15 +391,28 @@ static int run(struct options *o)
 
 int main(int argc, char **argv)
 {
-	struct options o = {0};
-	o.plan = pt_plan_new();
-	if (!o.plan) {
+	struct options o = {.plan = pt_plan_new(), .launch = pt_launch_opts_new()};
+	struct pt_launch *l = NULL;
+	struct pt_error err = {0};
+	int r = EXIT_SETUP;
+	if (!o.plan || !o.launch) {
 		fprintf(stderr, "%s: out of memory\n", prog);
-		return EXIT_SETUP;
+		goto out;
 	}
-	int r = parse_args(argc, argv, &o);
-	if (r < 0)
-		r = run(&o);
+	if ((r = parse_args(argc, argv, &o)) >= 0)
+		goto out;
+	/* The launch checks the options against the backend before any
+	 * producer looks at the host. */
+	if (pt_launch_new(o.plan, o.launch, &l, &err) < 0) {
+		r = fail(err.code == EINVAL ? EXIT_USAGE : EXIT_SETUP, &err);
+		goto out;
+	}
+	if ((r = build_plan(&o)) >= 0)
+		goto out;
+	r = o.dry_run ? dry_run(&o, l) : run(&o, l);
+out:
+	pt_launch_free(l);
+	pt_launch_opts_free(o.launch);
 	pt_plan_free(o.plan);
 	pt_display_opts_free(o.display);
 	free(o.display_args);

@@ -118,8 +118,9 @@ struct pt_gpu_selection;
  *  - a vendor or driver name ("nvidia", "amd", "intel", "i915", "panfrost");
  *  - "render": pass render nodes only (no card node, no nvidia-modeset:
  *    no modesetting); alone it means every GPU's render nodes.
- * A term that matches nothing is -ENODEV, and the message lists the GPUs
- * there are (or says the machine has none). Free with
+ * A term that matches none of the GPUs there are is bad usage, -EINVAL,
+ * and the message lists them; on a machine with no GPU at all every term
+ * is -ENODEV (the host lacks what was asked). Free with
  * pt_gpu_selection_free().
  */
 int pt_gpu_select(const struct pt_gpu_list *list, const char *sel,

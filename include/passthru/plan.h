@@ -30,6 +30,11 @@ extern "C" {
  * same way by name. So the result never depends on more than the order of
  * the calls.
  *
+ * The plan is pure data: reading it never changes it, and nothing here
+ * writes to the file system. A backend that needs generated files on disk
+ * (systemd-nspawn binds them from the host) writes them into its own state
+ * directory and keeps their paths itself; see launch.h.
+ *
  * Paths are absolute; targets are normalised ("//" and "." collapsed,
  * trailing "/" dropped) and may not contain "..".
  */
@@ -69,7 +74,6 @@ struct pt_file {
 	const char *data;      /**< content (not necessarily NUL-terminated) */
 	size_t size;
 	unsigned mode;         /**< permission bits, e.g. 0600 */
-	const char *host_path; /**< where pt_plan_write_files() put it; NULL before */
 };
 
 /** Plan flags. */
@@ -81,7 +85,7 @@ enum {
 /** A new empty plan (flags PT_PLAN_PRIVATE_IPC), or NULL when out of memory. */
 struct pt_plan *pt_plan_new(void);
 
-/** Frees the plan. NULL is allowed. Does not remove written files: see pt_plan_remove_files(). */
+/** Frees the plan. NULL is allowed. */
 void pt_plan_free(struct pt_plan *plan);
 
 /**
@@ -138,16 +142,6 @@ char *const *pt_plan_get_command(const struct pt_plan *plan);
 /** PT_PLAN_* flags. */
 void pt_plan_set_flags(struct pt_plan *plan, unsigned flags);
 unsigned pt_plan_get_flags(const struct pt_plan *plan);
-
-/**
- * Writes every generated file into the existing directory dir (one file
- * each, created with O_EXCL, never following a symlink) and records its
- * host_path. On failure the files written so far are removed again.
- */
-int pt_plan_write_files(struct pt_plan *plan, const char *dir, struct pt_error *err);
-
-/** Removes the files pt_plan_write_files() wrote; forgets their host paths. */
-void pt_plan_remove_files(struct pt_plan *plan);
 
 /**
  * Parses a bind argument as systemd-nspawn does: "SRC[:DST]", where "\:"

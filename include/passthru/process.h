@@ -29,26 +29,6 @@ char *pt_argv_to_shell(char *const argv[]);
  */
 int pt_spawn(char *const argv[], pid_t *ret_pid, int *ret_pidfd, struct pt_error *err);
 
-/** What pt_supervise() watches. */
-struct pt_supervise {
-	int pidfd;            /**< the child to wait for (from pt_spawn) */
-	int sigfd;            /**< signalfd whose signals are forwarded to the child, or -1 */
-	const int *watch_fds; /**< fds (e.g. a display's pidfd) that, once readable, mean
-				   the child must be stopped */
-	size_t n_watch;
-	unsigned grace_ms;    /**< after SIGTERM, how long until SIGKILL (0: 5000) */
-};
-
-/**
- * Waits for the child, forwarding each signal read from sigfd to it. When a
- * watched fd becomes readable first, the child gets SIGTERM, and SIGKILL
- * after the grace period; *ret_watch is then that fd's index (-1 when the
- * child ended by itself). *ret_status is the child's exit status, or 128+N
- * when signal N ended it. The child is reaped in every case.
- */
-int pt_supervise(const struct pt_supervise *s, int *ret_status, int *ret_watch,
-		 struct pt_error *err);
-
 /** Exit status of a wait status: the code, or 128+N for signal N. */
 int pt_exit_status(int wstatus);
 

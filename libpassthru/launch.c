@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The launch module: one container's life, whatever the backend. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "passthru/launch.h"
+#include "passthru/process.h"
+#include "pidfd.h"
+#include "supervise.h"
+#include "util.h"
+#include "warnings.h"
+
+/* Every backend, by enum pt_launch_backend. */
+static const struct backend *const backends[] = {
+	[PT_LAUNCH_BACKEND_NSPAWN] = &backend_nspawn,
+	[PT_LAUNCH_BACKEND_NATIVE] = &backend_native,
+};
+
+#define STATE_PREFIX "passthru-launch-"
+#define LOCK_NAME    ".lock"
+
+struct watch {
+	int fd;
+	char *what;
+};
+
+struct pt_launch {
+	struct pt_plan *plan;
+	const struct backend *backend;
+	enum pt_launch_console console;
+	unsigned kill_after_ms;
+
+	char *state_dir;
+	int state_fd;
+	int lock_fd; /* flock'ed while we live: a state dir without it is stale */
+	bool keep_state;
+
+	struct backend_state *bstate;
+	struct pt_display *display;
+	struct watch *watches;
+	size_t n_watches, a_watches;
+	struct warnings warnings;
+
+	enum pt_launch_end end;
+	int stop_sig;
+};
+
+struct pt_launch_opts *pt_launch_opts_new(void) { return calloc(1, sizeof(struct pt_launch_opts)); }
+
+void pt_launch_opts_free(struct pt_launch_opts *opts) { free(opts); }
+
+static const char *const backend_names[] = {
+	[PT_LAUNCH_BACKEND_AUTO] = "auto",
+	[PT_LAUNCH_BACKEND_NSPAWN] = "nspawn",
+	[PT_LAUNCH_BACKEND_NATIVE] = "native",
+};
+
+const char *pt_launch_backend_name(enum pt_launch_backend b)
+{
+	return (unsigned)b < ELEMENTSOF(backend_names) ? backend_names[b] : NULL;
+}
+
+int pt_launch_backend_parse(const char *name, enum pt_launch_backend *ret, struct pt_error *err)
+{
+	for (size_t i = 0; name && i < ELEMENTSOF(backend_names); i++)
+		if (streq(name, backend_names[i])) {
+			*ret = (enum pt_launch_backend)i;
+			return 0;
+		}
+	return pt_error_setx(err, EINVAL, "unknown backend '%s' (known: auto, nspawn, native)",
+			     name ? name : "");
+}
+
+const char *pt_launch_state_base(void)
+{
+	/* Only a runtime dir that is really ours: a stale XDG_RUNTIME_DIR
+	 * from another user (su without -l) must not receive our files. */
+	const char *rt = secure_getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	if (rt && rt[0] == '/' && stat(rt, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid == geteuid() && access(rt, W_OK | X_OK) == 0)
+		return rt;
+	return tmp_dir();
+}
+
+/* ---- state directories -------------------------------------------------- */
+
+/* Removes everything below dirfd without following a symlink or leaving
+ * the file system; used on our own state directories only. */
+static void remove_tree_at(int dirfd, unsigned depth)
+{
+	if (depth > 8)
+		return; /* we never nest deeper: this is not ours */
+	DIR *d = fdopendir(dirfd);
+	if (!d) {
+		close(dirfd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (streq(e->d_name, ".") || streq(e->d_name, ".."))
+			continue;
+		if (unlinkat(dirfd, e->d_name, 0) == 0 || errno != EISDIR)
+			continue;
+		int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0)
+			remove_tree_at(sub, depth + 1);
+		unlinkat(dirfd, e->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
+static void remove_state_dir(int parent_fd, const char *name, int dir_fd)
+{
+	int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
+	if (fd >= 0)
+		remove_tree_at(fd, 0);
+	unlinkat(parent_fd, name, AT_REMOVEDIR);
+}
+
+/* A launcher that was killed (SIGKILL, a crash) could not clean up; its
+ * lock died with it. Remove such directories of ours under base. */
+static void remove_stale_state(const char *base)
+{
+	_cleanup_close_ int basefd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (basefd < 0)
+		return;
+	int scan = fcntl(basefd, F_DUPFD_CLOEXEC, 3);
+	DIR *d = scan >= 0 ? fdopendir(scan) : NULL;
+	if (!d) {
+		if (scan >= 0)
+			close(scan);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!startswith(e->d_name, STATE_PREFIX))
+			continue;
+		_cleanup_close_ int dfd =
+			openat(basefd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+		if (dfd < 0 || fstat(dfd, &st) < 0 || st.st_uid != geteuid())
+			continue;
+		_cleanup_close_ int lfd = openat(dfd, LOCK_NAME, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+		if (lfd < 0 || flock(lfd, LOCK_EX | LOCK_NB) < 0)
+			continue; /* no lock file: kept by a dry run; locked: alive */
+		remove_state_dir(basefd, e->d_name, dfd);
+	}
+	closedir(d);
+}
+
+static int make_state_dir(struct pt_launch *l, const char *base, struct pt_error *err)
+{
+	remove_stale_state(base);
+	if (asprintf(&l->state_dir, "%s/" STATE_PREFIX "XXXXXX", base) < 0) {
+		l->state_dir = NULL;
+		return pt_error_set(err, ENOMEM, "state directory");
+	}
+	if (!mkdtemp(l->state_dir)) {
+		int r = pt_error_set(err, errno, "create a state directory under %s", base);
+		free(l->state_dir);
+		l->state_dir = NULL;
+		return r;
+	}
+	l->state_fd = open(l->state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (l->state_fd >= 0)
+		l->lock_fd = openat(l->state_fd, LOCK_NAME,
+				    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (l->lock_fd < 0 || flock(l->lock_fd, LOCK_EX | LOCK_NB) < 0)
+		return pt_error_set(err, errno, "lock state directory %s", l->state_dir);
+	return 0;
+}
+
+/* ---- the launch --------------------------------------------------------- */
+
+static int choose_backend(enum pt_launch_backend want, const struct backend **ret,
+			  struct pt_error *err)
+{
+	_cleanup_free_ char *nspawn = NULL;
+	bool have_nspawn = find_program("systemd-nspawn", &nspawn) == 0;
+	if (want == PT_LAUNCH_BACKEND_AUTO)
+		want = geteuid() == 0 && have_nspawn ? PT_LAUNCH_BACKEND_NSPAWN
+						     : PT_LAUNCH_BACKEND_NATIVE;
+	if ((unsigned)want >= ELEMENTSOF(backends) || !backends[want])
+		return pt_error_setx(err, EINVAL, "unknown backend %d", (int)want);
+	if (want == PT_LAUNCH_BACKEND_NSPAWN && !have_nspawn)
+		return pt_error_setx(err, ENOENT,
+				     "nspawn backend: systemd-nspawn is not installed "
+				     "(Debian: systemd-container)");
+	*ret = backends[want];
+	return 0;
+}
+
+int pt_launch_new(struct pt_plan *plan, const struct pt_launch_opts *opts, struct pt_launch **ret,
+		  struct pt_error *err)
+{
+	static const struct pt_launch_opts defaults = {0};
+	if (!plan || !ret)
+		return pt_error_setx(err, EINVAL, "launch: no plan");
+	if (!opts)
+		opts = &defaults;
+	if (!pt_plan_get_command(plan))
+		return pt_error_setx(err, EINVAL, "launch: the plan has no command");
+
+	const struct backend *b = NULL;
+	int r = choose_backend(opts->backend, &b, err);
+	if (r < 0)
+		return r;
+	if (b->id == PT_LAUNCH_BACKEND_NSPAWN && !pt_plan_get_root(plan))
+		return pt_error_setx(err, EINVAL,
+				     "nspawn backend: no root directory (-D ROOT; the native "
+				     "backend runs without one, over the host's root read-only)");
+
+	struct pt_launch *l = calloc(1, sizeof(*l));
+	if (!l)
+		return pt_error_set(err, ENOMEM, "launch");
+	l->plan = plan;
+	l->backend = b;
+	l->console = opts->console;
+	l->kill_after_ms = opts->kill_after_ms ? opts->kill_after_ms : 10000;
+	l->state_fd = l->lock_fd = -1;
+	r = make_state_dir(l, opts->state_base ? opts->state_base : pt_launch_state_base(), err);
+	if (r < 0) {
+		pt_launch_free(l);
+		return r;
+	}
+	*ret = l;
+	return 0;
+}
+
+enum pt_launch_backend pt_launch_get_backend(const struct pt_launch *l) { return l->backend->id; }
+
+const char *pt_launch_state_dir(const struct pt_launch *l) { return l->state_dir; }
+
+struct pt_display *pt_launch_display(const struct pt_launch *l) { return l->display; }
+
+int pt_launch_watch(struct pt_launch *l, int fd, const char *what, struct pt_error *err)
+{
+	void *items = l->watches;
+	if (grow_array(&items, &l->a_watches, l->n_watches + 1, sizeof(*l->watches)) < 0)
+		return pt_error_set(err, ENOMEM, "launch: watch");
+	l->watches = items;
+	char *w = strdup(what ? what : "a helper");
+	if (!w)
+		return pt_error_set(err, ENOMEM, "launch: watch");
+	l->watches[l->n_watches++] = (struct watch){fd, w};
+	return 0;
+}
+
+int pt_launch_start_display(struct pt_launch *l, struct pt_display_opts *o, struct pt_error *err)
+{
+	if (l->display)
+		return pt_error_setx(err, EEXIST, "display: the launch has one already");
+	/* The container's IPC namespace decides whether MIT-SHM can work. */
+	o->private_ipc = pt_plan_get_flags(l->plan) & PT_PLAN_PRIVATE_IPC;
+	const char *saved = o->state_dir;
+	if (!o->state_dir)
+		o->state_dir = l->state_dir;
+	int r = pt_display_start(o, &l->display, err);
+	o->state_dir = saved;
+	if (r < 0)
+		return r;
+	r = pt_display_add_to_plan(l->display, l->plan, err);
+	if (r == 0)
+		r = pt_launch_watch(l, pt_display_pidfd(l->display), NULL, err);
+	if (r < 0) {
+		pt_display_free(steal_pointer(&l->display));
+		return r;
+	}
+
+	_cleanup_strv_ char **exposed = NULL;
+	if (pt_display_exposed_sockets(l->display, l->plan, &exposed, NULL) > 0)
+		for (char **e = exposed; *e; e++)
+			if (warnings_add(&l->warnings, "x11-host-reachable",
+					 "the container shares the host's network namespace and "
+					 "can reach the X server at abstract socket %s",
+					 *e) < 0)
+				return pt_error_set(err, ENOMEM, "display");
+	return 0;
+}
+
+static int prepare(struct pt_launch *l, struct pt_error *err)
+{
+	if (l->bstate)
+		return 0;
+	struct backend_env env = {
+		.state_dir = l->state_dir,
+		.state_dir_fd = l->state_fd,
+		.console = l->console,
+	};
+	return l->backend->prepare(l->plan, &env, &l->bstate, err);
+}
+
+int pt_launch_dry_run(struct pt_launch *l, char ***ret_argv, struct pt_error *err)
+{
+	if (!l->backend->command)
+		return pt_error_setx(err, EOPNOTSUPP,
+				     "the %s backend runs no external command: a dry run has "
+				     "nothing to print (use --backend=nspawn)",
+				     l->backend->name);
+	int r = prepare(l, err);
+	if (r == 0)
+		r = l->backend->command(l->bstate, ret_argv, err);
+	if (r < 0)
+		return r;
+	/* The printed command reads its generated files from here. Without
+	 * its lock file, no later launch takes it for stale. */
+	l->keep_state = pt_plan_file_count(l->plan) > 0;
+	if (l->keep_state)
+		unlinkat(l->state_fd, LOCK_NAME, 0);
+	return 0;
+}
+
+/* A stop request that came before the container started (Ctrl-C while
+ * the display started) means it never starts. */
+static int pending_stop(int sigfd)
+{
+	struct pollfd p = {.fd = sigfd, .events = POLLIN};
+	struct signalfd_siginfo si;
+	while (sigfd >= 0 && poll(&p, 1, 0) == 1 &&
+	       read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (is_stop_signal((int)si.ssi_signo))
+			return (int)si.ssi_signo;
+	return 0;
+}
+
+/* Why the container was stopped when a watched helper died. */
+static int helper_died(struct pt_launch *l, int watch, struct pt_error *err)
+{
+	const char *cmd = pt_plan_get_command(l->plan)[0];
+	struct pt_display *d = l->display;
+	if (!d || l->watches[watch].fd != pt_display_pidfd(d))
+		return pt_error_setx(err, ECANCELED, "%s died; stopped %s", l->watches[watch].what,
+				     cmd);
+	pt_display_alive(d); /* reaps it, for its status */
+	int st = pt_display_exit_status(d);
+	/* Its last words explain an exit, not a kill from outside. */
+	const char *words = st >= 0 && st < 128 ? pt_display_last_words(d) : NULL;
+	return pt_error_setx(err, ECANCELED, "the %s display %s died (%s %d%s%s); stopped %s",
+			     pt_display_kind_name(d), pt_display_name(d),
+			     st > 128 ? "killed by signal" : "exit status", st > 128 ? st - 128 : st,
+			     words ? ": " : "", words ? words : "", cmd);
+}
+
+int pt_launch_run(struct pt_launch *l, int sigfd, int *ret_status, struct pt_error *err)
+{
+	if (l->end != PT_LAUNCH_END_NONE)
+		return pt_error_setx(err, EALREADY, "launch: already ran");
+	int r = prepare(l, err);
+	if (r < 0)
+		return r;
+
+	int sig = pending_stop(sigfd);
+	if (sig) {
+		l->end = PT_LAUNCH_END_STOPPED;
+		l->stop_sig = sig;
+		*ret_status = 128 + sig;
+		return 0;
+	}
+
+	pid_t pid;
+	int pidfd;
+	r = l->backend->spawn(l->bstate, &pid, &pidfd, err);
+	if (r < 0)
+		return r;
+
+	_cleanup_free_ int *fds = calloc(l->n_watches + 1, sizeof(int));
+	if (!fds) {
+		pidfd_signal(pidfd, SIGKILL);
+		pidfd_reap(pidfd, true, NULL);
+		close(pidfd);
+		return pt_error_set(err, ENOMEM, "launch");
+	}
+	for (size_t i = 0; i < l->n_watches; i++)
+		fds[i] = l->watches[i].fd;
+	struct supervise s = {
+		.pidfd = pidfd,
+		.sigfd = sigfd,
+		.watch_fds = fds,
+		.n_watch = l->n_watches,
+		.grace_ms = l->kill_after_ms,
+	};
+	r = supervise_run(&s, err);
+	close(pidfd);
+	*ret_status = s.status;
+	if (r < 0)
+		return r;
+	if (s.watch >= 0) {
+		l->end = PT_LAUNCH_END_HELPER;
+		return helper_died(l, s.watch, err);
+	}
+	l->end = s.stop_sig ? PT_LAUNCH_END_STOPPED : PT_LAUNCH_END_EXITED;
+	l->stop_sig = s.stop_sig;
+	return 0;
+}
+
+enum pt_launch_end pt_launch_get_end(const struct pt_launch *l) { return l->end; }
+
+int pt_launch_stop_signal(const struct pt_launch *l) { return l->stop_sig; }
+
+size_t pt_launch_warning_count(const struct pt_launch *l) { return l ? l->warnings.n : 0; }
+
+const struct pt_warning *pt_launch_warning(const struct pt_launch *l, size_t i)
+{
+	return l ? warnings_get(&l->warnings, i) : NULL;
+}
+
+void pt_launch_free(struct pt_launch *l)
+{
+	if (!l)
+		return;
+	pt_display_free(l->display); /* stops it: the command is gone */
+	l->backend->cleanup(l->bstate, l->keep_state);
+	if (l->state_dir && !l->keep_state && l->state_fd >= 0) {
+		_cleanup_free_ char *parent = strdup(l->state_dir);
+		char *slash = parent ? strrchr(parent, '/') : NULL;
+		if (slash) {
+			*slash = '\0';
+			_cleanup_close_ int pfd =
+				open(*parent ? parent : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (pfd >= 0)
+				remove_state_dir(pfd, slash + 1, l->state_fd);
+		}
+	}
+	for (size_t i = 0; i < l->n_watches; i++)
+		free(l->watches[i].what);
+	free(l->watches);
+	warnings_done(&l->warnings);
+	if (l->state_fd >= 0)
+		close(l->state_fd);
+	if (l->lock_fd >= 0)
+		close(l->lock_fd);
+	free(l->state_dir);
+	free(l);
+}

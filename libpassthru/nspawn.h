@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Private: the systemd-nspawn command line, for the nspawn backend and its
+ * tests. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "passthru/error.h"
+#include "passthru/plan.h"
+
+enum {
+	/* --register=no --keep-unit: needed where systemd is not PID 1. */
+	NSPAWN_KEEP_UNIT = 1u << 0,
+	/* --console=pipe: the command's stdio are the caller's own, byte for
+	 * byte (without it nspawn puts a pty in between when stdin is no tty). */
+	NSPAWN_PIPE = 1u << 1,
+};
+
+/* Whether this machine needs NSPAWN_KEEP_UNIT: systemd is not the init
+ * system (no /run/systemd/system), as in containers and CI. */
+bool nspawn_need_keep_unit(void);
+
+/*
+ * The argv of systemd-nspawn for plan (argv[0] "systemd-nspawn"):
+ * - --as-pid2: nspawn's stub init is PID 1, reaps and forwards signals;
+ * - -D ROOT (required), -u USER when set;
+ * - every bind as --bind= or --bind-ro=, "SRC:DST" with ':' and '\' in
+ *   paths escaped as "\:" and "\\";
+ * - every device node as --bind=PATH, the node itself and never read-only:
+ *   nspawn adds a DeviceAllow only for a bind whose source is the node;
+ * - generated file i as --bind-ro=file_paths[i]:TARGET (the host copies
+ *   the caller wrote; one per plan file, in plan order);
+ * - every environment variable as --setenv=NAME=VALUE;
+ * - --private-network when the plan asks for it; IPC is always private;
+ * - "--", then the command (required).
+ */
+int nspawn_argv(const struct pt_plan *plan, unsigned flags, char *const *file_paths,
+		char ***ret_argv, struct pt_error *err);
