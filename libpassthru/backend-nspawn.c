@@ -177,6 +177,25 @@ static int write_files(struct backend_state *s, const struct backend_env *env,
 	return 0;
 }
 
+/* The user-mode network's namespace, made (and configured) before nspawn
+ * runs: nspawn opens it through our fd table, which lives as long as we do. */
+static int add_netns(struct backend_state *s, int netns_fd, struct pt_error *err)
+{
+	size_t n = 0;
+	while (s->argv[n])
+		n++;
+	char **v = realloc(s->argv, (n + 2) * sizeof(char *));
+	if (!v)
+		return pt_error_set(err, ENOMEM, "nspawn: argv");
+	s->argv = v;
+	char *arg = NULL;
+	if (asprintf(&arg, "--network-namespace-path=/proc/%d/fd/%d", (int)getpid(), netns_fd) < 0)
+		return pt_error_set(err, ENOMEM, "nspawn: argv");
+	memmove(v + 2, v + 1, n * sizeof(char *)); /* after argv[0], NULL included */
+	v[1] = arg;
+	return 0;
+}
+
 static int nspawn_prepare(const struct pt_plan *plan, const struct backend_env *env,
 			  struct backend_state **ret, struct pt_error *err)
 {
@@ -192,6 +211,8 @@ static int nspawn_prepare(const struct pt_plan *plan, const struct backend_env *
 	int r = write_files(s, env, err);
 	if (r == 0)
 		r = nspawn_argv(plan, flags, s->files, &s->argv, err);
+	if (r == 0 && env->netns_fd >= 0)
+		r = add_netns(s, env->netns_fd, err);
 	if (r < 0) {
 		nspawn_cleanup(s, false);
 		return r;

@@ -20,6 +20,9 @@ struct backend_env {
 	const char *state_dir;
 	int state_dir_fd;
 	enum pt_launch_console console;
+	/* A network namespace the container must join (user-mode network
+	 * made before it), or -1: the plan's flags decide. */
+	int netns_fd;
 };
 
 struct backend_state;

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "launch-private.h"
+#include "netns.h"
 #include "passthru/launch.h"
 #include "passthru/process.h"
 #include "pidfd.h"
@@ -32,6 +34,11 @@ struct watch {
 	char *what;
 };
 
+struct owned {
+	void *obj;
+	void (*free_fn)(void *);
+};
+
 struct pt_launch {
 	struct pt_plan *plan;
 	const struct backend *backend;
@@ -51,6 +58,15 @@ struct pt_launch {
 
 	enum pt_launch_end end;
 	int stop_sig;
+
+	/* The network: what was asked, whether a nested display came, and
+	 * the user-mode network made for the run. */
+	enum pt_launch_network network;
+	bool nested;
+	int netns_fd;
+	struct usernet *usernet;
+	struct owned *owned;
+	size_t n_owned, a_owned;
 };
 
 struct pt_launch_opts *pt_launch_opts_new(void) { return calloc(1, sizeof(struct pt_launch_opts)); }
@@ -77,6 +93,48 @@ int pt_launch_backend_parse(const char *name, enum pt_launch_backend *ret, struc
 		}
 	return pt_error_setx(err, EINVAL, "unknown backend '%s' (known: auto, nspawn, native)",
 			     name ? name : "");
+}
+
+static const char *const network_names[] = {
+	[PT_LAUNCH_NETWORK_AUTO] = "auto",
+	[PT_LAUNCH_NETWORK_HOST] = "host",
+	[PT_LAUNCH_NETWORK_NONE] = "none",
+	[PT_LAUNCH_NETWORK_USER] = "user",
+};
+
+const char *pt_launch_network_name(enum pt_launch_network n)
+{
+	return (unsigned)n < ELEMENTSOF(network_names) ? network_names[n] : NULL;
+}
+
+int pt_launch_network_parse(const char *name, enum pt_launch_network *ret, struct pt_error *err)
+{
+	for (size_t i = 0; name && i < ELEMENTSOF(network_names); i++)
+		if (streq(name, network_names[i])) {
+			*ret = (enum pt_launch_network)i;
+			return 0;
+		}
+	return pt_error_setx(err, EINVAL, "unknown network '%s' (known: auto, host, none, user)",
+			     name ? name : "");
+}
+
+bool pt_launch_usernet_available(const char **ret_why)
+{
+	const char *why = NULL;
+	bool ok = usernet_available(&why);
+	if (ret_why)
+		*ret_why = why;
+	return ok;
+}
+
+enum pt_launch_network pt_launch_get_network(const struct pt_launch *l)
+{
+	if (pt_plan_get_flags(l->plan) & PT_PLAN_PRIVATE_NETWORK && !l->usernet)
+		return PT_LAUNCH_NETWORK_NONE;
+	if (l->network != PT_LAUNCH_NETWORK_AUTO)
+		return l->network;
+	return l->nested && usernet_available(&(const char *){NULL}) ? PT_LAUNCH_NETWORK_USER
+								       : PT_LAUNCH_NETWORK_HOST;
 }
 
 const char *pt_launch_state_base(void)
@@ -226,7 +284,15 @@ int pt_launch_new(struct pt_plan *plan, const struct pt_launch_opts *opts, struc
 	l->backend = b;
 	l->console = opts->console;
 	l->kill_after_ms = opts->kill_after_ms ? opts->kill_after_ms : 10000;
-	l->state_fd = l->lock_fd = -1;
+	l->state_fd = l->lock_fd = l->netns_fd = -1;
+	l->network = opts->network;
+	if (l->network == PT_LAUNCH_NETWORK_NONE)
+		pt_plan_set_flags(plan, pt_plan_get_flags(plan) | PT_PLAN_PRIVATE_NETWORK);
+	const char *why = NULL;
+	if (l->network == PT_LAUNCH_NETWORK_USER && !usernet_available(&why)) {
+		pt_launch_free(l);
+		return pt_error_setx(err, ENOENT, "--network=user: %s", why);
+	}
 	r = make_state_dir(l, opts->state_base ? opts->state_base : pt_launch_state_base(), err);
 	if (r < 0) {
 		pt_launch_free(l);
@@ -276,13 +342,21 @@ int pt_launch_start_display(struct pt_launch *l, struct pt_display_opts *o, stru
 		return r;
 	}
 
+	launch_mark_nested(l);
+	if (pt_launch_get_network(l) != PT_LAUNCH_NETWORK_HOST)
+		return 0;
+	/* Why a nested display did not get a network of its own. */
+	const char *why = NULL;
+	char because[160] = "";
+	if (l->network == PT_LAUNCH_NETWORK_AUTO && !usernet_available(&why))
+		snprintf(because, sizeof(because), " (no network of its own: %s)", why);
 	_cleanup_strv_ char **exposed = NULL;
 	if (pt_display_exposed_sockets(l->display, l->plan, &exposed, NULL) > 0)
 		for (char **e = exposed; *e; e++)
 			if (warnings_add(&l->warnings, "x11-host-reachable",
 					 "the container shares the host's network namespace and "
-					 "can reach the X server at abstract socket %s",
-					 *e) < 0)
+					 "can reach the X server at abstract socket %s%s",
+					 *e, because) < 0)
 				return pt_error_set(err, ENOMEM, "display");
 	return 0;
 }
@@ -295,6 +369,7 @@ static int prepare(struct pt_launch *l, struct pt_error *err)
 		.state_dir = l->state_dir,
 		.state_dir_fd = l->state_fd,
 		.console = l->console,
+		.netns_fd = l->netns_fd,
 	};
 	return l->backend->prepare(l->plan, &env, &l->bstate, err);
 }
@@ -317,6 +392,52 @@ int pt_launch_dry_run(struct pt_launch *l, char ***ret_argv, struct pt_error *er
 	if (l->keep_state)
 		unlinkat(l->state_fd, LOCK_NAME, 0);
 	return 0;
+}
+
+static int usernet_log(struct pt_launch *l, char **ret, struct pt_error *err)
+{
+	if (asprintf(ret, "%s/slirp4netns.log", l->state_dir) < 0) {
+		*ret = NULL;
+		return pt_error_set(err, ENOMEM, "user-mode network");
+	}
+	return 0;
+}
+
+/* As root the namespace is made before the container and configured
+ * before its command runs: the backend puts the container into it. */
+static int start_usernet(struct pt_launch *l, struct pt_error *err)
+{
+	if (geteuid() != 0) {
+		/* Without root only the container's own user namespace may own
+		 * its network namespace: made with it, configured just after. */
+		if (l->backend->id != PT_LAUNCH_BACKEND_NATIVE)
+			return pt_error_setx(err, EPERM, "user-mode network: needs root with the %s "
+							 "backend", l->backend->name);
+		pt_plan_set_flags(l->plan, pt_plan_get_flags(l->plan) | PT_PLAN_PRIVATE_NETWORK);
+		return 0;
+	}
+	_cleanup_free_ char *log = NULL;
+	int r = usernet_log(l, &log, err);
+	if (r == 0)
+		r = usernet_make_netns(&l->netns_fd, err);
+	if (r == 0)
+		r = usernet_start(l->netns_fd, 0, log, &l->usernet, err);
+	if (r == 0)
+		r = pt_launch_watch(l, usernet_pidfd(l->usernet), "the user-mode network (slirp4netns)",
+				    err);
+	return r < 0 ? pt_error_prefix(err, "user-mode network") : 0;
+}
+
+static int attach_usernet(struct pt_launch *l, pid_t pid, struct pt_error *err)
+{
+	_cleanup_free_ char *log = NULL;
+	int r = usernet_log(l, &log, err);
+	if (r == 0)
+		r = usernet_start(-1, pid, log, &l->usernet, err);
+	if (r == 0)
+		r = pt_launch_watch(l, usernet_pidfd(l->usernet), "the user-mode network (slirp4netns)",
+				    err);
+	return r < 0 ? pt_error_prefix(err, "user-mode network") : 0;
 }
 
 /* A stop request that came before the container started (Ctrl-C while
@@ -354,7 +475,10 @@ int pt_launch_run(struct pt_launch *l, int sigfd, int *ret_status, struct pt_err
 {
 	if (l->end != PT_LAUNCH_END_NONE)
 		return pt_error_setx(err, EALREADY, "launch: already ran");
-	int r = prepare(l, err);
+	bool usernet = pt_launch_get_network(l) == PT_LAUNCH_NETWORK_USER;
+	int r = usernet ? start_usernet(l, err) : 0;
+	if (r == 0)
+		r = prepare(l, err);
 	if (r < 0)
 		return r;
 
@@ -371,6 +495,12 @@ int pt_launch_run(struct pt_launch *l, int sigfd, int *ret_status, struct pt_err
 	r = l->backend->spawn(l->bstate, &pid, &pidfd, err);
 	if (r < 0)
 		return r;
+	if (usernet && !l->usernet && (r = attach_usernet(l, pid, err)) < 0) {
+		pidfd_signal(pidfd, SIGKILL);
+		pidfd_reap(pidfd, true, NULL);
+		close(pidfd);
+		return r;
+	}
 
 	_cleanup_free_ int *fds = calloc(l->n_watches + 1, sizeof(int));
 	if (!fds) {
@@ -418,6 +548,12 @@ void pt_launch_free(struct pt_launch *l)
 	if (!l)
 		return;
 	pt_display_free(l->display); /* stops it: the command is gone */
+	for (size_t i = l->n_owned; i > 0; i--)
+		l->owned[i - 1].free_fn(l->owned[i - 1].obj);
+	free(l->owned);
+	usernet_free(l->usernet);
+	if (l->netns_fd >= 0)
+		close(l->netns_fd);
 	l->backend->cleanup(l->bstate, l->keep_state);
 	if (l->state_dir && !l->keep_state && l->state_fd >= 0) {
 		_cleanup_free_ char *parent = strdup(l->state_dir);
@@ -440,4 +576,27 @@ void pt_launch_free(struct pt_launch *l)
 		close(l->lock_fd);
 	free(l->state_dir);
 	free(l);
+}
+
+/* ---- for the library's other modules (launch-private.h) ------------------ */
+
+struct pt_plan *launch_plan(struct pt_launch *l) { return l->plan; }
+
+void launch_mark_nested(struct pt_launch *l) { l->nested = true; }
+
+int launch_own(struct pt_launch *l, void *obj, void (*free_fn)(void *), struct pt_error *err)
+{
+	void *items = l->owned;
+	if (grow_array(&items, &l->a_owned, l->n_owned + 1, sizeof(*l->owned)) < 0) {
+		free_fn(obj);
+		return pt_error_set(err, ENOMEM, "launch");
+	}
+	l->owned = items;
+	l->owned[l->n_owned++] = (struct owned){obj, free_fn};
+	return 0;
+}
+
+int launch_warn(struct pt_launch *l, const char *code, const char *message)
+{
+	return warnings_add(&l->warnings, code, "%s", message);
 }

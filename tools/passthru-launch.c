@@ -33,6 +33,10 @@ struct options {
 	size_t n_display_args;
 	int pulse; /* 0: no; 1: --pulse; 2: --pulse=keep-tcp */
 	bool alsa;
+	/* Wayland, Weston, PipeWire, network */
+	int wayland;                   /* -1: no; else PT_WAYLAND_* flags */
+	struct pt_weston_opts *weston; /* --weston, NULL: none */
+	bool pipewire;
 };
 
 static void usage(FILE *f)
@@ -56,7 +60,19 @@ static void usage(FILE *f)
 		"      --pulse[=keep-tcp]   pass the host's PulseAudio server (keep-tcp: a TCP\n"
 		"                           server is kept in PULSE_SERVER instead of refused)\n"
 		"      --alsa               pass the ALSA device nodes (/dev/snd/*)\n"
-		"      --private-network    give the container its own network namespace\n"
+		"      --wayland[=hints]    pass the host's Wayland compositor (hints: also set\n"
+		"                           GDK_BACKEND, QT_QPA_PLATFORM, SDL_VIDEODRIVER,\n"
+		"                           MOZ_ENABLE_WAYLAND for Wayland)\n"
+		"      --weston[=[headless,]WxH] give COMMAND a nested Weston compositor of its\n"
+		"                           own, in the host's Wayland or X session or headless\n"
+		"                           (--wayland=hints adds the hints for its socket)\n"
+		"      --pipewire           pass the host's PipeWire socket (PIPEWIRE_REMOTE)\n"
+		"      --network=MODE       host: the host's network (and its X servers' abstract\n"
+		"                           sockets); none: only lo; user: a network of its own\n"
+		"                           with user-mode networking (slirp4netns), the host's\n"
+		"                           127.0.0.1 at 10.0.2.2; auto (default): user with a\n"
+		"                           nested display (--xephyr, --xvfb, --weston), else host\n"
+		"      --private-network    the same as --network=none\n"
 		"      --backend=BACKEND    'nspawn' (systemd-nspawn) or 'native' (own\n"
 		"                           namespaces, works without root); default: nspawn\n"
 		"                           for root where systemd-nspawn is installed,\n"
@@ -162,6 +178,10 @@ enum {
 	OPT_ALSA,
 	OPT_PRIVATE_NETWORK,
 	OPT_KILL_AFTER,
+	OPT_WAYLAND,
+	OPT_WESTON,
+	OPT_PIPEWIRE,
+	OPT_NETWORK,
 };
 
 static const struct option longopts[] = {
@@ -180,10 +200,41 @@ static const struct option longopts[] = {
 	{"alsa", no_argument, NULL, OPT_ALSA},
 	{"private-network", no_argument, NULL, OPT_PRIVATE_NETWORK},
 	{"kill-after", required_argument, NULL, OPT_KILL_AFTER},
+	{"wayland", optional_argument, NULL, OPT_WAYLAND},
+	{"weston", optional_argument, NULL, OPT_WESTON},
+	{"pipewire", no_argument, NULL, OPT_PIPEWIRE},
+	{"network", required_argument, NULL, OPT_NETWORK},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{0},
 };
+
+/* Wayland, Weston, PipeWire and the network: one block. */
+static int parse_desktop(struct options *o, int c, const char *arg, struct pt_error *err)
+{
+	switch (c) {
+	case OPT_WAYLAND:
+		if (arg && strcmp(arg, "hints") != 0)
+			return pt_error_setx(err, EINVAL, "--wayland: unknown value '%s' (known: hints)",
+					     arg);
+		o->wayland = arg ? PT_WAYLAND_HINTS : 0;
+		return 0;
+	case OPT_WESTON:
+		if (!o->weston && !(o->weston = pt_weston_opts_new()))
+			return pt_error_set(err, ENOMEM, "--weston");
+		return pt_weston_opts_parse(o->weston, arg, err) < 0
+			       ? pt_error_prefix(err, "--weston")
+			       : 0;
+	case OPT_PIPEWIRE:
+		o->pipewire = true;
+		return 0;
+	case OPT_NETWORK:
+		return pt_launch_network_parse(arg, &o->launch->network, err) < 0
+			       ? pt_error_prefix(err, "--network")
+			       : 0;
+	}
+	return 0;
+}
 
 /* One option; 0, or -1 after printing the error. */
 static int parse_one(struct options *o, int c, const char *arg)
@@ -231,7 +282,13 @@ static int parse_one(struct options *o, int c, const char *arg)
 		o->alsa = true;
 		break;
 	case OPT_PRIVATE_NETWORK:
-		pt_plan_set_flags(o->plan, pt_plan_get_flags(o->plan) | PT_PLAN_PRIVATE_NETWORK);
+		o->launch->network = PT_LAUNCH_NETWORK_NONE;
+		break;
+	case OPT_WAYLAND:
+	case OPT_WESTON:
+	case OPT_PIPEWIRE:
+	case OPT_NETWORK:
+		r = parse_desktop(o, c, arg, &err);
 		break;
 	case OPT_KILL_AFTER:
 		r = parse_seconds(arg, &o->launch->kill_after_ms, &err);
@@ -299,6 +356,8 @@ static int build_plan(struct options *o)
 	    pt_plan_add_pulse(o->plan, o->pulse == 2 ? PT_AUDIO_KEEP_REMOTE : 0, &err) < 0)
 		return fail(EXIT_SETUP, &err);
 	if (o->alsa && pt_plan_add_alsa(o->plan, &err) < 0)
+		return fail(EXIT_SETUP, &err);
+	if (o->pipewire && pt_plan_add_pipewire(o->plan, &err) < 0)
 		return fail(EXIT_SETUP, &err);
 	return -1;
 }
@@ -379,6 +438,13 @@ static int run(struct options *o, struct pt_launch *l)
 	if (o->display && (r = pt_launch_start_display(l, o->display, &err)) < 0)
 		fprintf(stderr, "%s: %s%s\n", prog, err.message,
 			err.code == ENXIO ? "; use --xvfb for a headless display" : "");
+	if (r == 0 && o->weston && (r = pt_launch_start_weston(l, o->weston, o->wayland > 0 ? PT_WAYLAND_HINTS : 0,
+						       &err)) < 0)
+		fprintf(stderr, "%s: %s%s\n", prog, err.message,
+			err.code == ENXIO ? "; use --weston=headless for a headless one" : "");
+	if (r == 0 && !o->weston && o->wayland >= 0 &&
+	    (r = pt_launch_add_wayland(l, NULL, (unsigned)o->wayland, &err)) < 0)
+		fail(EXIT_SETUP, &err);
 	print_warnings(l);
 	if (r == 0 && pt_launch_run(l, sigfd, &status, &err) < 0) {
 		fail(EXIT_SETUP, &err);
@@ -391,7 +457,7 @@ static int run(struct options *o, struct pt_launch *l)
 
 int main(int argc, char **argv)
 {
-	struct options o = {.plan = pt_plan_new(), .launch = pt_launch_opts_new()};
+	struct options o = {.plan = pt_plan_new(), .launch = pt_launch_opts_new(), .wayland = -1};
 	struct pt_launch *l = NULL;
 	struct pt_error err = {0};
 	int r = EXIT_SETUP;
@@ -415,6 +481,7 @@ out:
 	pt_launch_opts_free(o.launch);
 	pt_plan_free(o.plan);
 	pt_display_opts_free(o.display);
+	pt_weston_opts_free(o.weston);
 	free(o.display_args);
 	return r;
 }

@@ -45,6 +45,25 @@ enum pt_launch_console {
 };
 
 /**
+ * The container's network. A container that shares the host's network
+ * namespace reaches every abstract unix socket there, the host's X server
+ * (@/tmp/.X11-unix/X0) among them, whatever else it is given; a network
+ * namespace of its own with user-mode networking (slirp4netns) keeps
+ * outbound connections working without any of that. The host's loopback
+ * services are then reached at PT_LAUNCH_HOST_ADDRESS.
+ */
+enum pt_launch_network {
+	PT_LAUNCH_NETWORK_AUTO = 0, /**< user-mode when a nested display (Xephyr, Xvfb, Weston) is
+				         started and slirp4netns is installed, else the host's */
+	PT_LAUNCH_NETWORK_HOST,     /**< the host's network namespace (and its abstract sockets) */
+	PT_LAUNCH_NETWORK_NONE,     /**< a namespace of its own with only lo (PT_PLAN_PRIVATE_NETWORK) */
+	PT_LAUNCH_NETWORK_USER,     /**< a namespace of its own with user-mode networking */
+};
+
+/** Where the host's 127.0.0.1 answers a container with PT_LAUNCH_NETWORK_USER. */
+#define PT_LAUNCH_HOST_ADDRESS "10.0.2.2"
+
+/**
  * Options. Allocated by pt_launch_opts_new() so fields can be appended
  * later; set the fields directly. Strings are the caller's and must stay
  * valid while a launch made with them lives.
@@ -58,6 +77,8 @@ struct pt_launch_opts {
 	 *  fd) or a helper's death, how long the command may take to end
 	 *  before it is killed; 0: 10000 ms. */
 	unsigned kill_after_ms;
+	/** The container's network; a plan with PT_PLAN_PRIVATE_NETWORK means NONE. */
+	enum pt_launch_network network;
 };
 
 /** New options with defaults, or NULL when out of memory. */
@@ -69,6 +90,24 @@ void pt_launch_opts_free(struct pt_launch_opts *opts);
 const char *pt_launch_backend_name(enum pt_launch_backend backend);
 /** Parses a backend name; -EINVAL naming it and the known ones otherwise. */
 int pt_launch_backend_parse(const char *name, enum pt_launch_backend *ret, struct pt_error *err);
+
+/** "auto", "host", "none", "user"; NULL for an unknown value. */
+const char *pt_launch_network_name(enum pt_launch_network network);
+/** Parses a network mode name; -EINVAL naming it and the known ones otherwise. */
+int pt_launch_network_parse(const char *name, enum pt_launch_network *ret, struct pt_error *err);
+
+/**
+ * Whether user-mode networking can be given on this machine: true, or false
+ * with the reason (a static string) in *ret_why.
+ */
+bool pt_launch_usernet_available(const char **ret_why);
+
+/**
+ * The network the container gets as things stand (never AUTO): AUTO
+ * turns into USER once a nested display was started and slirp4netns is
+ * there, into HOST otherwise.
+ */
+enum pt_launch_network pt_launch_get_network(const struct pt_launch *launch);
 
 /**
  * The directory under which launches and displays make their private

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* User-mode networking for a container's own network namespace. */
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "daemon.h"
+#include "netns.h"
+#include "pidfd.h"
+#include "util.h"
+
+#define READY_FD 3
+#define EXIT_FD  4
+#define NETNS_FD 5
+#define READY_TIMEOUT_MS 10000
+
+struct usernet {
+	pid_t pid;
+	int pidfd;
+	int exit_w; /* slirp4netns exits when this closes: also when we crash */
+};
+
+bool usernet_available(const char **ret_why)
+{
+	_cleanup_free_ char *p = NULL;
+	if (find_program("slirp4netns", &p) < 0) {
+		*ret_why = "slirp4netns is not installed (Debian: slirp4netns)";
+		return false;
+	}
+	struct stat st;
+	if (stat("/dev/net/tun", &st) < 0 || !S_ISCHR(st.st_mode)) {
+		*ret_why = "/dev/net/tun is missing";
+		return false;
+	}
+	return true;
+}
+
+int usernet_make_netns(int *ret_fd, struct pt_error *err)
+{
+	/* unshare() and setns() act on the calling thread only: it leaves for
+	 * a fresh namespace, keeps an fd for it (which keeps it alive) and
+	 * comes back. */
+	_cleanup_close_ int old = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (old < 0)
+		return pt_error_set(err, errno, "network namespace: open ours");
+	if (unshare(CLONE_NEWNET) < 0)
+		return pt_error_set(err, errno, "network namespace: unshare");
+	int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	int e = errno;
+	if (setns(old, CLONE_NEWNET) < 0)
+		/* Cannot happen to root coming back to where it was; say so loudly. */
+		return pt_error_set(err, errno, "network namespace: return to ours");
+	if (fd < 0)
+		return pt_error_set(err, e, "network namespace: open the new one");
+	*ret_fd = fd;
+	return 0;
+}
+
+static int wait_ready(int ready_r, int pidfd, struct pt_error *err)
+{
+	struct pollfd p[2] = {{.fd = ready_r, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+	long long deadline = now_ms() + READY_TIMEOUT_MS;
+	for (;;) {
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			return pt_error_setx(err, ETIMEDOUT,
+					     "slirp4netns did not configure the network within %d ms",
+					     READY_TIMEOUT_MS);
+		int r = poll(p, 2, (int)left);
+		if (r < 0 && errno != EINTR)
+			return pt_error_set(err, errno, "slirp4netns: poll");
+		if (r <= 0)
+			continue;
+		if (p[0].revents) {
+			char c;
+			ssize_t n = read(ready_r, &c, 1);
+			if (n == 1)
+				return 0;
+			if (n < 0 && errno == EINTR)
+				continue;
+			return pt_error_setx(err, ECHILD, "slirp4netns exited before the network was up");
+		}
+		if (p[1].revents)
+			return pt_error_setx(err, ECHILD, "slirp4netns exited before the network was up");
+	}
+}
+
+int usernet_start(int netns_fd, pid_t pid, const char *log_file, struct usernet **ret,
+		  struct pt_error *err)
+{
+	_cleanup_free_ char *prog = NULL;
+	if (find_program("slirp4netns", &prog) < 0)
+		return pt_error_setx(err, ENOENT, "slirp4netns is not installed (Debian: slirp4netns)");
+	char ready[16], exitfd[16], userns[64], target[64];
+	snprintf(ready, sizeof(ready), "--ready-fd=%d", READY_FD);
+	snprintf(exitfd, sizeof(exitfd), "--exit-fd=%d", EXIT_FD);
+	if (netns_fd >= 0)
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", NETNS_FD);
+	else
+		snprintf(target, sizeof(target), "/proc/%d/ns/net", (int)pid);
+	snprintf(userns, sizeof(userns), "--userns-path=/proc/%d/ns/user", (int)pid);
+	/* --configure: 10.0.2.100/24, default route via 10.0.2.2, lo up.
+	 * Host loopback stays allowed: 10.0.2.2 is where the container finds
+	 * the host's local services. The MTU is slirp4netns's fastest. */
+	char *argv[12];
+	size_t n = 0;
+	argv[n++] = prog;
+	argv[n++] = (char *)"--configure";
+	argv[n++] = (char *)"--mtu=65520";
+	argv[n++] = ready;
+	argv[n++] = exitfd;
+	/* Without root the namespace belongs to the container's user
+	 * namespace, which slirp4netns must enter to open its tap device. */
+	if (netns_fd < 0 && geteuid() != 0)
+		argv[n++] = userns;
+	argv[n++] = (char *)"--netns-type=path";
+	argv[n++] = target;
+	argv[n++] = (char *)"tap0";
+	argv[n] = NULL;
+
+	int rp[2], ep[2];
+	if (pipe2(rp, O_CLOEXEC) < 0)
+		return pt_error_set(err, errno, "slirp4netns: pipe");
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		int r = pt_error_set(err, errno, "slirp4netns: pipe");
+		close(rp[0]);
+		close(rp[1]);
+		return r;
+	}
+	_cleanup_close_ int ready_r = rp[0], ready_w = rp[1], exit_r = ep[0], exit_w = ep[1];
+	_cleanup_close_ int log_fd =
+		open(log_file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (log_fd < 0)
+		return pt_error_set(err, errno, "slirp4netns: create %s", log_file);
+	struct daemon_fd fds[3] = {{ready_w, READY_FD}, {exit_r, EXIT_FD}, {netns_fd, NETNS_FD}};
+	struct usernet *u = calloc(1, sizeof(*u));
+	if (!u)
+		return pt_error_set(err, ENOMEM, "slirp4netns");
+	u->pidfd = u->exit_w = -1;
+	int r = daemon_spawn(argv, NULL, log_fd, fds, netns_fd >= 0 ? 3 : 2, &u->pid, &u->pidfd,
+			     err);
+	if (r < 0) {
+		free(u);
+		return r;
+	}
+	closep(&ready_w);
+	u->exit_w = steal_fd(&exit_w);
+	r = wait_ready(ready_r, u->pidfd, err);
+	if (r < 0) {
+		_cleanup_free_ char *words = daemon_last_words(log_file);
+		if (words && err) {
+			size_t len = strlen(err->message);
+			snprintf(err->message + len, sizeof(err->message) - len, ": %s", words);
+		}
+		usernet_free(u);
+		return r;
+	}
+	*ret = u;
+	return 0;
+}
+
+int usernet_pidfd(const struct usernet *u) { return u->pidfd; }
+
+void usernet_free(struct usernet *u)
+{
+	if (!u)
+		return;
+	daemon_stop(u->pidfd, 1000, NULL);
+	if (u->pidfd >= 0)
+		close(u->pidfd);
+	if (u->exit_w >= 0)
+		close(u->exit_w);
+	free(u);
+}
