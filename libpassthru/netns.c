@@ -35,6 +35,12 @@ bool usernet_available(const char **ret_why)
 		*ret_why = "/dev/net/tun is missing";
 		return false;
 	}
+	/* Without root, slirp4netns opens the tap device as the caller (in the
+	 * container's user namespace, which grants nothing on host files). */
+	if (geteuid() != 0 && access("/dev/net/tun", R_OK | W_OK) < 0) {
+		*ret_why = "/dev/net/tun is not open to this user";
+		return false;
+	}
 	return true;
 }
 

@@ -600,8 +600,11 @@ Test(display, a_container_reaches_the_nested_display_and_no_host_socket)
 		 "xdpyinfo | grep -E '^name of display|dimensions'; "
 		 "test -e /tmp/.X11-unix/X%d && echo HOST-SOCKET-VISIBLE; exit 0",
 		 host_number);
-	char *argv[] = {(char *)tu_tool("passthru-launch"), "--xephyr=800x600", "-D", root,
-			"--bind-ro=/usr", "--", "sh", "-c", script, NULL};
+	/* --network=host: the host's network namespace as before --network
+	 * existed (the default now gives a nested display a network of its
+	 * own, see test-desktop), to see the warning about it. */
+	char *argv[] = {(char *)tu_tool("passthru-launch"), "--xephyr=800x600", "--network=host",
+			"-D", root, "--bind-ro=/usr", "--", "sh", "-c", script, NULL};
 	char *out = NULL, *err = NULL;
 	int r = tu_run(argv, &out, &err, 60);
 	cr_assert_eq(r, 0, "status %d\nout: %s\nerr: %s", r, out, err);
