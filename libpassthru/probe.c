@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "audio-report.h"
+#include "desktop-report.h"
 #include "util.h"
 
 struct pt_probe {
@@ -16,6 +17,8 @@ struct pt_probe {
 	/* Section: audio: one lookup, shown by both views. */
 	struct pt_audio *audio;
 	struct pt_error audio_why;
+	/* Section: desktop (Wayland, PipeWire, the host X protection). */
+	struct desktop_info *desktop;
 	/* Warnings of the report itself (a section that could not run); the
 	 * sections' own warnings stay in their objects. */
 	struct pt_warning *warnings;
@@ -41,6 +44,7 @@ void pt_probe_free(struct pt_probe *p)
 		return;
 	pt_gpu_list_free(p->gpus);
 	pt_audio_free(p->audio);
+	desktop_info_free(p->desktop);
 	for (size_t i = 0; i < p->n_warnings; i++)
 		free((char *)p->warnings[i].message);
 	free(p->warnings);
@@ -64,6 +68,12 @@ int pt_probe_run(struct pt_probe **ret, struct pt_error *err)
 	/* Section: audio. */
 	pt_audio_find(NULL, &p->audio, &p->audio_why);
 	if (!p->audio) {
+		pt_probe_free(p);
+		return pt_error_set(err, ENOMEM, "probe");
+	}
+
+	/* Section: desktop. */
+	if (!(p->desktop = desktop_info_new())) {
 		pt_probe_free(p);
 		return pt_error_set(err, ENOMEM, "probe");
 	}
@@ -201,6 +211,11 @@ static struct json_object *to_json(struct jb *b, const struct pt_probe *p)
 	if (audio_report_json(p->audio, &p->audio_why, &audio, NULL) < 0)
 		b->failed = true;
 	jadd(b, root, "audio", audio);
+	/* Section: desktop. */
+	struct json_object *desktop = NULL;
+	if (desktop_report_json(p->desktop, &desktop) < 0)
+		b->failed = true;
+	jadd(b, root, "desktop", desktop);
 
 	struct json_object *warnings = jnew(b, json_object_new_array());
 	for (size_t i = 0; i < pt_probe_warning_count(p); i++) {
@@ -377,6 +392,8 @@ char *pt_probe_to_table(const struct pt_probe *p, struct pt_error *err)
 		strbuf_puts(&b, "GPUs: unknown (the GPU probe failed, see the warnings).\n");
 	/* Section: audio. */
 	audio_report_table(p->audio, &p->audio_why, &b);
+	/* Section: desktop. */
+	desktop_report_table(p->desktop, &b);
 
 	size_t nw = pt_probe_warning_count(p);
 	if (nw > 0) {
