@@ -234,6 +234,13 @@ static void host_compositor(const char *backend)
 		free(out);
 		free(err);
 	}
+	/* The probe finds the compositor the way clients do. */
+	char *argv[] = {(char *)tu_tool("passthru-probe"), NULL};
+	char *out = NULL, want[4200];
+	tu_run(argv, &out, NULL, 30);
+	snprintf(want, sizeof(want), "  wayland:  %s/wl-host\n", rt);
+	cr_assert(strstr(out, want), "%s", out);
+	free(out);
 	free(rt);
 }
 
@@ -564,6 +571,32 @@ static void isolation(const char *backend)
 }
 
 Test(desktop, host_x_out_of_reach_network_kept_native) { isolation(backends[0]); }
+
+/* The probe says which protection applies: for root here user-mode
+ * networking; the reason where it cannot be had. */
+Test(desktop, probe_names_the_protection)
+{
+	if (geteuid() != 0 || !tu_have("slirp4netns"))
+		cr_skip_test("needs root and slirp4netns");
+	char *argv[] = {(char *)tu_tool("passthru-probe"), "--json", NULL};
+	char *out = NULL;
+	cr_assert_eq(tu_run(argv, &out, NULL, 30), 0);
+	bool tun = access("/dev/net/tun", F_OK) == 0;
+	cr_assert(strstr(out, tun ? "\"protection\": \"user-network\"" : "\"protection\": \"none\""),
+		  "%s", out);
+	if (tun)
+		cr_assert(strstr(out, "\"host_address\": \"10.0.2.2\""), "%s", out);
+	free(out);
+	/* With the host's X server running, the probe lists its socket. */
+	if (!tu_have("Xvfb"))
+		return;
+	int n = host_xvfb();
+	char want[64];
+	snprintf(want, sizeof(want), "\"@/tmp/.X11-unix/X%d\"", n);
+	cr_assert_eq(tu_run(argv, &out, NULL, 30), 0);
+	cr_assert(strstr(out, want), "%s", out);
+	free(out);
+}
 
 Test(desktop, host_x_out_of_reach_network_kept_nspawn)
 {
