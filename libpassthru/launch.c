@@ -403,6 +403,37 @@ static int usernet_log(struct pt_launch *l, char **ret, struct pt_error *err)
 	return 0;
 }
 
+/* The host's resolver as the container sees it with the host's root: a
+ * loopback one (systemd-resolved's 127.0.0.53) is not in the container's
+ * own network namespace, so it gets slirp4netns's DNS forwarder instead,
+ * at the path the host's /etc/resolv.conf leads to. Any other nameserver
+ * is reached through the user-mode network as it is. A root directory of
+ * the container's own keeps its own resolv.conf. */
+static int usernet_dns(struct pt_launch *l, struct pt_error *err)
+{
+	if (pt_plan_get_root(l->plan))
+		return 0;
+	_cleanup_free_ char *conf = NULL, *target = NULL;
+	if (read_file_max("/etc/resolv.conf", 65536, &conf, NULL) < 0 ||
+	    !(target = realpath("/etc/resolv.conf", NULL)))
+		return 0;
+	bool loopback_only = false;
+	for (char *save = NULL, *line = strtok_r(conf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char addr[64];
+		if (sscanf(line, " nameserver %63s", addr) != 1)
+			continue;
+		if (!startswith(addr, "127.") && !streq(addr, "::1"))
+			return 0;
+		loopback_only = true;
+	}
+	if (!loopback_only)
+		return 0;
+	static const char dns[] = "# passthru: slirp4netns's DNS forwarder to the host's resolver\n"
+				  "nameserver " USERNET_DNS_ADDR "\n";
+	return pt_plan_add_file(l->plan, target, dns, sizeof(dns) - 1, 0644, err);
+}
+
 /* As root the namespace is made before the container and configured
  * before its command runs: the backend puts the container into it. */
 static int start_usernet(struct pt_launch *l, struct pt_error *err)
@@ -476,7 +507,9 @@ int pt_launch_run(struct pt_launch *l, int sigfd, int *ret_status, struct pt_err
 	if (l->end != PT_LAUNCH_END_NONE)
 		return pt_error_setx(err, EALREADY, "launch: already ran");
 	bool usernet = pt_launch_get_network(l) == PT_LAUNCH_NETWORK_USER;
-	int r = usernet ? start_usernet(l, err) : 0;
+	int r = usernet ? usernet_dns(l, err) : 0;
+	if (r == 0 && usernet)
+		r = start_usernet(l, err);
 	if (r == 0)
 		r = prepare(l, err);
 	if (r < 0)

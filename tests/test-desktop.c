@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -603,4 +605,35 @@ Test(desktop, host_x_out_of_reach_network_kept_nspawn)
 	if (!tu_can_nspawn())
 		cr_skip_test("needs root and systemd-nspawn");
 	isolation(backends[1]);
+}
+
+/* A host whose resolver is loopback-only (systemd-resolved's 127.0.0.53)
+ * gives a container with a network of its own slirp4netns's forwarder:
+ * the loopback address would be the container's own. The test process
+ * (its own, by Criterion) sees a resolv.conf of the test's in a mount
+ * namespace of its own; the host's is untouched. */
+Test(desktop, loopback_resolver_becomes_the_forwarder)
+{
+	if (geteuid() != 0 || !tu_have("slirp4netns") || access("/dev/net/tun", F_OK) != 0)
+		cr_skip_test("needs root, slirp4netns and /dev/net/tun");
+	char fake[4200];
+	snprintf(fake, sizeof(fake), "%s/resolv.conf", tmp);
+	tu_write(fake, "nameserver 127.0.0.53\noptions edns0\n", 0644);
+	char real[4096];
+	cr_assert_not_null(realpath("/etc/resolv.conf", real));
+	cr_assert_eq(unshare(CLONE_NEWNS), 0);
+	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	cr_assert_eq(mount(fake, real, NULL, MS_BIND, NULL), 0);
+	const char *modes[] = {"--network=user", "--network=host"};
+	for (int i = 0; i < 2; i++) {
+		char *out = NULL, *err = NULL;
+		const char *a[] = {"--backend=native", modes[i], "--", "cat", "/etc/resolv.conf",
+				   NULL};
+		int st = launch(&out, &err, a);
+		cr_assert_eq(st, 0, "%s: status %d: %s", modes[i], st, err);
+		cr_assert(strstr(out, i ? "nameserver 127.0.0.53\n" : "nameserver 10.0.2.3\n"),
+			  "%s: %s", modes[i], out);
+		free(out);
+		free(err);
+	}
 }
