@@ -58,7 +58,7 @@ int daemon_spawn(char *const argv[], char *const env[], int log_fd, const struct
 		posix_spawnattr_setsigdefault(&attr, &deflt);
 		posix_spawnattr_setpgroup(&attr, 0);
 		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-							POSIX_SPAWN_SETPGROUP);
+						    POSIX_SPAWN_SETPGROUP);
 		r = spawn_pidfd(argv, &fa, &attr, env, ret_pid, ret_pidfd, err);
 	}
 	if (have_fa)

@@ -12,7 +12,7 @@
 #include "passthru/error.h"
 
 struct daemon_fd {
-	int fd;     /* ours (may be O_CLOEXEC) */
+	int fd;	    /* ours (may be O_CLOEXEC) */
 	int target; /* its number in the daemon, >= 3 */
 };
 

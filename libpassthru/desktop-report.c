@@ -72,7 +72,10 @@ static int add(struct json_object *o, const char *key, struct json_object *v, bo
 	return 0;
 }
 
-static struct json_object *str(const char *s) { return s ? json_object_new_string(s) : NULL; }
+static struct json_object *str(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
 
 static struct json_object *socket_json(const char *socket, const struct pt_error *why)
 {
@@ -138,8 +141,7 @@ void desktop_report_table(const struct desktop_info *d, struct strbuf *out)
 	}
 	strbuf_puts(out, "Desktop\n");
 	strbuf_printf(out, "  wayland:  %s\n", d->wayland ? d->wayland : d->wayland_why.message);
-	strbuf_printf(out, "  pipewire: %s\n",
-		      d->pipewire ? d->pipewire : d->pipewire_why.message);
+	strbuf_printf(out, "  pipewire: %s\n", d->pipewire ? d->pipewire : d->pipewire_why.message);
 	strbuf_printf(out, "  weston:   %s\n", d->weston ? d->weston : "not installed (--weston)");
 	char buf[512];
 	detail(d, buf, sizeof(buf));

@@ -15,8 +15,7 @@ void launch_mark_nested(struct pt_launch *launch);
 /* Hands obj to the launch: free_fn(obj) runs in pt_launch_free(), once the
  * container is gone, before the state directory is removed. On failure
  * (-ENOMEM) free_fn(obj) has run already. */
-int launch_own(struct pt_launch *launch, void *obj, void (*free_fn)(void *),
-	       struct pt_error *err);
+int launch_own(struct pt_launch *launch, void *obj, void (*free_fn)(void *), struct pt_error *err);
 
 /* Adds a warning to the launch's list. */
 int launch_warn(struct pt_launch *launch, const char *code, const char *message);

@@ -12,9 +12,9 @@
 #include "pidfd.h"
 #include "util.h"
 
-#define READY_FD 3
-#define EXIT_FD  4
-#define NETNS_FD 5
+#define READY_FD	 3
+#define EXIT_FD		 4
+#define NETNS_FD	 5
 #define READY_TIMEOUT_MS 10000
 
 struct usernet {
@@ -72,9 +72,10 @@ static int wait_ready(int ready_r, int pidfd, struct pt_error *err)
 	for (;;) {
 		long long left = deadline - now_ms();
 		if (left <= 0)
-			return pt_error_setx(err, ETIMEDOUT,
-					     "slirp4netns did not configure the network within %d ms",
-					     READY_TIMEOUT_MS);
+			return pt_error_setx(
+			    err, ETIMEDOUT,
+			    "slirp4netns did not configure the network within %d ms",
+			    READY_TIMEOUT_MS);
 		int r = poll(p, 2, (int)left);
 		if (r < 0 && errno != EINTR)
 			return pt_error_set(err, errno, "slirp4netns: poll");
@@ -87,10 +88,12 @@ static int wait_ready(int ready_r, int pidfd, struct pt_error *err)
 				return 0;
 			if (n < 0 && errno == EINTR)
 				continue;
-			return pt_error_setx(err, ECHILD, "slirp4netns exited before the network was up");
+			return pt_error_setx(err, ECHILD,
+					     "slirp4netns exited before the network was up");
 		}
 		if (p[1].revents)
-			return pt_error_setx(err, ECHILD, "slirp4netns exited before the network was up");
+			return pt_error_setx(err, ECHILD,
+					     "slirp4netns exited before the network was up");
 	}
 }
 
@@ -99,7 +102,8 @@ int usernet_start(int netns_fd, pid_t pid, const char *log_file, struct usernet 
 {
 	_cleanup_free_ char *prog = NULL;
 	if (find_program("slirp4netns", &prog) < 0)
-		return pt_error_setx(err, ENOENT, "slirp4netns is not installed (Debian: slirp4netns)");
+		return pt_error_setx(err, ENOENT,
+				     "slirp4netns is not installed (Debian: slirp4netns)");
 	char ready[16], exitfd[16], userns[64], target[64];
 	snprintf(ready, sizeof(ready), "--ready-fd=%d", READY_FD);
 	snprintf(exitfd, sizeof(exitfd), "--exit-fd=%d", EXIT_FD);
@@ -138,7 +142,7 @@ int usernet_start(int netns_fd, pid_t pid, const char *log_file, struct usernet 
 	}
 	_cleanup_close_ int ready_r = rp[0], ready_w = rp[1], exit_r = ep[0], exit_w = ep[1];
 	_cleanup_close_ int log_fd =
-		open(log_file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	    open(log_file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (log_fd < 0)
 		return pt_error_set(err, errno, "slirp4netns: create %s", log_file);
 	struct daemon_fd fds[3] = {{ready_w, READY_FD}, {exit_r, EXIT_FD}, {netns_fd, NETNS_FD}};
@@ -146,8 +150,8 @@ int usernet_start(int netns_fd, pid_t pid, const char *log_file, struct usernet 
 	if (!u)
 		return pt_error_set(err, ENOMEM, "slirp4netns");
 	u->pidfd = u->exit_w = -1;
-	int r = daemon_spawn(argv, NULL, log_fd, fds, netns_fd >= 0 ? 3 : 2, &u->pid, &u->pidfd,
-			     err);
+	int r =
+	    daemon_spawn(argv, NULL, log_fd, fds, netns_fd >= 0 ? 3 : 2, &u->pid, &u->pidfd, err);
 	if (r < 0) {
 		free(u);
 		return r;
@@ -168,7 +172,10 @@ int usernet_start(int netns_fd, pid_t pid, const char *log_file, struct usernet 
 	return 0;
 }
 
-int usernet_pidfd(const struct usernet *u) { return u->pidfd; }
+int usernet_pidfd(const struct usernet *u)
+{
+	return u->pidfd;
+}
 
 void usernet_free(struct usernet *u)
 {

@@ -21,10 +21,11 @@ static int find_socket(const char *what, const char *var, const char *name, char
 	} else {
 		const char *rt = secure_getenv("XDG_RUNTIME_DIR");
 		if (!rt || rt[0] != '/')
-			return pt_error_setx(err, ENXIO,
-					     "%s: %s is '%s', relative to XDG_RUNTIME_DIR, which is "
-					     "not set",
-					     what, var, name);
+			return pt_error_setx(
+			    err, ENXIO,
+			    "%s: %s is '%s', relative to XDG_RUNTIME_DIR, which is "
+			    "not set",
+			    what, var, name);
 		if (asprintf(&path, "%s/%s", rt, name) < 0)
 			path = NULL;
 	}
@@ -59,18 +60,18 @@ int pt_wayland_add_to_plan(struct pt_plan *plan, const char *socket, const char 
 	static const struct {
 		const char *name, *value;
 	} hints[] = {
-		{"GDK_BACKEND", "wayland"},
-		{"QT_QPA_PLATFORM", "wayland"},
-		{"SDL_VIDEODRIVER", "wayland"},
-		{"MOZ_ENABLE_WAYLAND", "1"},
+	    {"GDK_BACKEND", "wayland"},
+	    {"QT_QPA_PLATFORM", "wayland"},
+	    {"SDL_VIDEODRIVER", "wayland"},
+	    {"MOZ_ENABLE_WAYLAND", "1"},
 	};
 	if (flags & ~PT_WAYLAND_HINTS)
 		return pt_error_setx(err, EINVAL, "wayland: unknown flags 0x%x", flags);
 	/* The directory first: the socket is bound on the file inside it. */
 	int r = pt_plan_add_bind(plan, runtime_dir, PT_WAYLAND_RUNTIME_DIR, 0, err);
 	if (r == 0)
-		r = pt_plan_add_bind(plan, socket, PT_WAYLAND_RUNTIME_DIR "/" PT_WAYLAND_DISPLAY, PT_BIND_RO,
-				     err);
+		r = pt_plan_add_bind(plan, socket, PT_WAYLAND_RUNTIME_DIR "/" PT_WAYLAND_DISPLAY,
+				     PT_BIND_RO, err);
 	if (r == 0)
 		r = pt_plan_set_env(plan, "XDG_RUNTIME_DIR", PT_WAYLAND_RUNTIME_DIR, err);
 	if (r == 0)
@@ -134,7 +135,7 @@ int pt_launch_add_wayland(struct pt_launch *l, const char *socket, unsigned flag
 	if (asprintf(&mp, "%s/" PT_WAYLAND_DISPLAY, dir) < 0)
 		return pt_error_set(err, ENOMEM, "wayland");
 	_cleanup_close_ int fd =
-		open(mp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	    open(mp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return pt_error_set(err, errno, "wayland: create %s", mp);
 	if (geteuid() == 0 && (chown(dir, uid, gid) < 0 || fchown(fd, uid, gid) < 0))

@@ -19,9 +19,9 @@
 
 extern char **environ;
 
-#define SOCKET_NAME "wayland-0"
+#define SOCKET_NAME	   "wayland-0"
 #define DEFAULT_TIMEOUT_MS 10000
-#define DEFAULT_GRACE_MS 3000
+#define DEFAULT_GRACE_MS   3000
 
 struct pt_weston {
 	pid_t pid;
@@ -32,9 +32,15 @@ struct pt_weston {
 	char *log_file;
 };
 
-struct pt_weston_opts *pt_weston_opts_new(void) { return calloc(1, sizeof(struct pt_weston_opts)); }
+struct pt_weston_opts *pt_weston_opts_new(void)
+{
+	return calloc(1, sizeof(struct pt_weston_opts));
+}
 
-void pt_weston_opts_free(struct pt_weston_opts *o) { free(o); }
+void pt_weston_opts_free(struct pt_weston_opts *o)
+{
+	free(o);
+}
 
 int pt_weston_opts_parse(struct pt_weston_opts *o, const char *spec, struct pt_error *err)
 {
@@ -184,9 +190,9 @@ int pt_weston_start(const struct pt_weston_opts *o, struct pt_weston **ret, stru
 
 	char backend_arg[64], width[32], height[32];
 	static const char *const backend_so[] = {
-		[PT_WESTON_WAYLAND] = "wayland-backend.so",
-		[PT_WESTON_X11] = "x11-backend.so",
-		[PT_WESTON_HEADLESS] = "headless-backend.so",
+	    [PT_WESTON_WAYLAND] = "wayland-backend.so",
+	    [PT_WESTON_X11] = "x11-backend.so",
+	    [PT_WESTON_HEADLESS] = "headless-backend.so",
 	};
 	snprintf(backend_arg, sizeof(backend_arg), "--backend=%s", backend_so[backend]);
 	snprintf(width, sizeof(width), "--width=%u", o->width);
@@ -212,8 +218,8 @@ int pt_weston_start(const struct pt_weston_opts *o, struct pt_weston **ret, stru
 	char **env = child_env(w->dir, backend == PT_WESTON_WAYLAND ? host_wl : NULL, owned);
 	if (!env)
 		r = pt_error_set(err, ENOMEM, "weston");
-	else if ((log_fd = open(w->log_file, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC |
-							 O_NOFOLLOW,
+	else if ((log_fd = open(w->log_file,
+				O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
 				0600)) < 0)
 		r = pt_error_set(err, errno, "weston: create %s", w->log_file);
 	else
@@ -234,14 +240,15 @@ int pt_weston_start(const struct pt_weston_opts *o, struct pt_weston **ret, stru
 			break;
 		if (pidfd_reap(w->pidfd, false, &w->status) == 0) {
 			_cleanup_free_ char *words = daemon_last_words(w->log_file);
-			r = pt_error_setx(err, ECHILD, "weston exited with status %d before it "
-						       "accepted clients%s%s",
+			r = pt_error_setx(err, ECHILD,
+					  "weston exited with status %d before it "
+					  "accepted clients%s%s",
 					  w->status, words ? ": " : "", words ? words : "");
 			goto fail;
 		}
 		if (now_ms() >= deadline) {
-			r = pt_error_setx(err, ETIMEDOUT, "weston did not accept clients within %u ms",
-					  timeout);
+			r = pt_error_setx(err, ETIMEDOUT,
+					  "weston did not accept clients within %u ms", timeout);
 			goto fail;
 		}
 		/* Its pidfd wakes us at once if it dies; else look again soon. */
@@ -261,9 +268,18 @@ fail:
 	return r;
 }
 
-const char *pt_weston_socket(const struct pt_weston *w) { return w->socket; }
-pid_t pt_weston_pid(const struct pt_weston *w) { return w->pid; }
-int pt_weston_pidfd(const struct pt_weston *w) { return w->pidfd; }
+const char *pt_weston_socket(const struct pt_weston *w)
+{
+	return w->socket;
+}
+pid_t pt_weston_pid(const struct pt_weston *w)
+{
+	return w->pid;
+}
+int pt_weston_pidfd(const struct pt_weston *w)
+{
+	return w->pidfd;
+}
 
 int pt_weston_stop(struct pt_weston *w, unsigned grace_ms, struct pt_error *err)
 {
@@ -284,7 +300,10 @@ void pt_weston_free(struct pt_weston *w)
 	weston_destroy(w);
 }
 
-static void weston_free_void(void *w) { pt_weston_free(w); }
+static void weston_free_void(void *w)
+{
+	pt_weston_free(w);
+}
 
 int pt_launch_start_weston(struct pt_launch *l, struct pt_weston_opts *o, unsigned flags,
 			   struct pt_error *err)

@@ -187,8 +187,14 @@ static pid_t host_weston(const char *rt, const char *name)
 	snprintf(sock, sizeof(sock), "%s/%s", rt, name);
 	snprintf(log, sizeof(log), "%s/host-weston.log", tmp);
 	snprintf(arg, sizeof(arg), "--socket=%s", name);
-	char *argv[] = {"weston", "--backend=headless-backend.so", arg, "--idle-time=0",
-			"--no-config", "--width=1024", "--height=768", NULL};
+	char *argv[] = {"weston",
+			"--backend=headless-backend.so",
+			arg,
+			"--idle-time=0",
+			"--no-config",
+			"--width=1024",
+			"--height=768",
+			NULL};
 	char *env[] = {env_rt, NULL};
 	pid_t pid = start_bg(argv, env, 0, log);
 	wait_socket(pid, sock, log);
@@ -217,14 +223,23 @@ static void host_compositor(const char *backend)
 	host_weston(rt, "wl-host");
 	setenv("XDG_RUNTIME_DIR", rt, 1);
 	setenv("WAYLAND_DISPLAY", "wl-host", 1);
-	static const char script[] =
-		"wayland-info | grep -E \"'wl_compositor'|width: \"; "
-		"stat -c '%U %a' \"$XDG_RUNTIME_DIR\"; echo \"$WAYLAND_DISPLAY ${GDK_BACKEND:-nohint}\"";
+	static const char script[] = "wayland-info | grep -E \"'wl_compositor'|width: \"; "
+				     "stat -c '%U %a' \"$XDG_RUNTIME_DIR\"; echo "
+				     "\"$WAYLAND_DISPLAY ${GDK_BACKEND:-nohint}\"";
 	for (int as_user = 0; as_user < 2; as_user++) {
 		char *out = NULL, *err = NULL;
-		const char *args[] = {backend,	 "--wayland", "-D", root, "--bind-ro=/usr",
-				      "-u",	 as_user ? "tester" : "root", "--",
-				      "/bin/sh", "-c",	      script, NULL};
+		const char *args[] = {backend,
+				      "--wayland",
+				      "-D",
+				      root,
+				      "--bind-ro=/usr",
+				      "-u",
+				      as_user ? "tester" : "root",
+				      "--",
+				      "/bin/sh",
+				      "-c",
+				      script,
+				      NULL};
 		int st = launch(&out, &err, args);
 		cr_assert_eq(st, 0, "%s as %s: status %d\nstdout: %s\nstderr: %s", backend,
 			     as_user ? "tester" : "root", st, out, err);
@@ -246,7 +261,10 @@ static void host_compositor(const char *backend)
 	free(rt);
 }
 
-Test(desktop, wayland_host_compositor_native) { host_compositor(backends[0]); }
+Test(desktop, wayland_host_compositor_native)
+{
+	host_compositor(backends[0]);
+}
 
 Test(desktop, wayland_host_compositor_nspawn)
 {
@@ -267,11 +285,17 @@ Test(desktop, wayland_hints_and_refusals)
 	unsetenv("XDG_RUNTIME_DIR");
 	setenv("WAYLAND_DISPLAY", abs, 1);
 	char *out = NULL, *err = NULL;
-	const char *a[] = {"--backend=native", "--wayland=hints", "-D", root, "--", "/bin/sh",
-			   "-c",
-			   "echo $GDK_BACKEND $QT_QPA_PLATFORM $SDL_VIDEODRIVER $MOZ_ENABLE_WAYLAND; "
-			   "ls $XDG_RUNTIME_DIR",
-			   NULL};
+	const char *a[] = {
+	    "--backend=native",
+	    "--wayland=hints",
+	    "-D",
+	    root,
+	    "--",
+	    "/bin/sh",
+	    "-c",
+	    "echo $GDK_BACKEND $QT_QPA_PLATFORM $SDL_VIDEODRIVER $MOZ_ENABLE_WAYLAND; "
+	    "ls $XDG_RUNTIME_DIR",
+	    NULL};
 	int st = launch(&out, &err, a);
 	cr_assert_eq(st, 0, "status %d: %s", st, err);
 	cr_assert(strstr(out, "wayland wayland wayland 1\nwayland-0\n"), "%s", out);
@@ -323,9 +347,20 @@ Test(desktop, nested_westons_each_its_own)
 		snprintf(log, sizeof(log), "%s/c%d.log", tmp, i);
 		char weston[64];
 		snprintf(weston, sizeof(weston), "--weston=%s", size[i]);
-		char *argv[] = {(char *)tu_tool("passthru-launch"), "--backend=native", weston,
-				"-D", root, "--bind-ro=/usr", bind, "-u", "tester", "--", "/bin/sh",
-				"-c", script, NULL};
+		char *argv[] = {(char *)tu_tool("passthru-launch"),
+				"--backend=native",
+				weston,
+				"-D",
+				root,
+				"--bind-ro=/usr",
+				bind,
+				"-u",
+				"tester",
+				"--",
+				"/bin/sh",
+				"-c",
+				script,
+				NULL};
 		pid[i] = start_bg(argv, NULL, 022, log);
 	}
 	for (int i = 0; i < 2; i++) {
@@ -372,8 +407,17 @@ Test(desktop, weston_death_stops_the_container)
 	snprintf(ready, sizeof(ready), "%s/ready", tmp);
 	cr_assert_eq(mkdir(ready, 0777), 0);
 	snprintf(bind, sizeof(bind), "--bind=%s:/ready", ready);
-	char *argv[] = {(char *)tu_tool("passthru-launch"), "--backend=native", "--weston=headless",
-			"-D", root, bind, "--", "/bin/sh", "-c", "touch /ready/up; sleep 60", NULL};
+	char *argv[] = {(char *)tu_tool("passthru-launch"),
+			"--backend=native",
+			"--weston=headless",
+			"-D",
+			root,
+			bind,
+			"--",
+			"/bin/sh",
+			"-c",
+			"touch /ready/up; sleep 60",
+			NULL};
 	pid_t launcher = start_bg(argv, NULL, 022, log);
 	char up[4300];
 	snprintf(up, sizeof(up), "%s/up", ready);
@@ -430,8 +474,16 @@ Test(desktop, pipewire_native_clients)
 		if (b == 1 && !tu_can_nspawn())
 			continue;
 		char *out = NULL, *err = NULL;
-		const char *a[] = {backends[b], "--pipewire", "-D", root, "--bind-ro=/usr", "--",
-				   "/bin/sh", "-c", "echo $PIPEWIRE_REMOTE; pw-cli info 0", NULL};
+		const char *a[] = {backends[b],
+				   "--pipewire",
+				   "-D",
+				   root,
+				   "--bind-ro=/usr",
+				   "--",
+				   "/bin/sh",
+				   "-c",
+				   "echo $PIPEWIRE_REMOTE; pw-cli info 0",
+				   NULL};
 		int st = launch(&out, &err, a);
 		cr_assert_eq(st, 0, "%s: status %d\nstdout: %s\nstderr: %s", backends[b], st, out,
 			     err);
@@ -455,8 +507,9 @@ Test(desktop, pulse_on_pipewire)
 		if (b == 1 && !tu_can_nspawn())
 			continue;
 		char *out = NULL, *err = NULL;
-		const char *a[] = {backends[b], "--pulse",  "-D", root, "--bind-ro=/usr", "-u",
-				   "tester",	"--", "pactl", "info", NULL};
+		const char *a[] = {backends[b],	     "--pulse", "-D",	  root,
+				   "--bind-ro=/usr", "-u",	"tester", "--",
+				   "pactl",	     "info",	NULL};
 		int st = launch(&out, &err, a);
 		cr_assert_eq(st, 0, "%s: status %d\nstdout: %s\nstderr: %s", backends[b], st, out,
 			     err);
@@ -483,8 +536,8 @@ static int host_xvfb(void)
 	char fd[16], log[4200];
 	snprintf(fd, sizeof(fd), "%d", p[1]);
 	snprintf(log, sizeof(log), "%s/host-xvfb.log", tmp);
-	char *argv[] = {"Xvfb", "-displayfd", fd, "-nolisten", "tcp", "-screen", "0", "320x240x24",
-			NULL};
+	char *argv[] = {"Xvfb",	   "-displayfd", fd,	       "-nolisten", "tcp",
+			"-screen", "0",		 "320x240x24", NULL};
 	start_bg(argv, NULL, 022, log);
 	close(p[1]);
 	char buf[32] = "";
@@ -544,8 +597,8 @@ static void isolation(const char *backend)
 		char env_port[32];
 		snprintf(env_port, sizeof(env_port), "--setenv=PORT=%d", port);
 		char *out = NULL, *err = NULL;
-		const char *a[20] = {backend, "--xvfb=640x480", "-D", root, "--bind-ro=/usr",
-				     env_port};
+		const char *a[20] = {backend, "--xvfb=640x480", "-D",
+				     root,    "--bind-ro=/usr", env_port};
 		size_t n = 6;
 		a[n++] = net_host ? "--setenv=HOST_ADDR=127.0.0.1" : "--setenv=HOST_ADDR=10.0.2.2";
 		if (net_host)
@@ -572,7 +625,10 @@ static void isolation(const char *backend)
 	}
 }
 
-Test(desktop, host_x_out_of_reach_network_kept_native) { isolation(backends[0]); }
+Test(desktop, host_x_out_of_reach_network_kept_native)
+{
+	isolation(backends[0]);
+}
 
 /* The probe says which protection applies: for root here user-mode
  * networking; the reason where it cannot be had. */
@@ -584,8 +640,9 @@ Test(desktop, probe_names_the_protection)
 	char *out = NULL;
 	cr_assert_eq(tu_run(argv, &out, NULL, 30), 0);
 	bool tun = access("/dev/net/tun", F_OK) == 0;
-	cr_assert(strstr(out, tun ? "\"protection\": \"user-network\"" : "\"protection\": \"none\""),
-		  "%s", out);
+	cr_assert(
+	    strstr(out, tun ? "\"protection\": \"user-network\"" : "\"protection\": \"none\""),
+	    "%s", out);
 	if (tun)
 		cr_assert(strstr(out, "\"host_address\": \"10.0.2.2\""), "%s", out);
 	free(out);
@@ -627,8 +684,8 @@ Test(desktop, loopback_resolver_becomes_the_forwarder)
 	const char *modes[] = {"--network=user", "--network=host"};
 	for (int i = 0; i < 2; i++) {
 		char *out = NULL, *err = NULL;
-		const char *a[] = {"--backend=native", modes[i], "--", "cat", "/etc/resolv.conf",
-				   NULL};
+		const char *a[] = {"--backend=native", modes[i], "--", "cat",
+				   "/etc/resolv.conf", NULL};
 		int st = launch(&out, &err, a);
 		cr_assert_eq(st, 0, "%s: status %d: %s", modes[i], st, err);
 		cr_assert(strstr(out, i ? "nameserver 127.0.0.53\n" : "nameserver 10.0.2.3\n"),

@@ -69,19 +69,19 @@ struct pt_weston;
 
 /** Where Weston draws. */
 enum pt_weston_backend {
-	PT_WESTON_AUTO = 0,  /**< Wayland when the host has a compositor, else X11 */
-	PT_WESTON_WAYLAND,   /**< a window on the host compositor (wayland-backend.so) */
-	PT_WESTON_X11,       /**< a window on the host X display (x11-backend.so) */
-	PT_WESTON_HEADLESS,  /**< no output at all (headless-backend.so) */
+	PT_WESTON_AUTO = 0, /**< Wayland when the host has a compositor, else X11 */
+	PT_WESTON_WAYLAND,  /**< a window on the host compositor (wayland-backend.so) */
+	PT_WESTON_X11,	    /**< a window on the host X display (x11-backend.so) */
+	PT_WESTON_HEADLESS, /**< no output at all (headless-backend.so) */
 };
 
 /** Options; from pt_weston_opts_new(). Strings are the caller's. */
 struct pt_weston_opts {
 	enum pt_weston_backend backend;
-	unsigned width, height;        /**< output size; 0: Weston's default */
-	unsigned timeout_ms;           /**< to accept a connection; 0: 10000 */
-	const char *server;            /**< binary; NULL: "weston" */
-	const char *state_dir;         /**< where its private directory is made; NULL: $TMPDIR */
+	unsigned width, height;	       /**< output size; 0: Weston's default */
+	unsigned timeout_ms;	       /**< to accept a connection; 0: 10000 */
+	const char *server;	       /**< binary; NULL: "weston" */
+	const char *state_dir;	       /**< where its private directory is made; NULL: $TMPDIR */
 	const char *const *extra_args; /**< NULL-terminated, appended */
 };
 
