@@ -115,11 +115,16 @@ int usernet_start(int netns_fd, pid_t pid, const char *log_file, struct usernet 
 	/* --configure: 10.0.2.100/24, default route via 10.0.2.2, lo up.
 	 * Host loopback stays allowed: 10.0.2.2 is where the container finds
 	 * the host's local services. The MTU is slirp4netns's fastest. */
-	char *argv[12];
+	char *argv[16];
 	size_t n = 0;
 	argv[n++] = prog;
 	argv[n++] = (char *)"--configure";
 	argv[n++] = (char *)"--mtu=65520";
+	/* It parses the container's packets: as root, confine it (its own
+	 * mount namespace without the host's files, no capabilities but
+	 * binding low ports, a syscall filter). */
+	argv[n++] = (char *)"--enable-sandbox";
+	argv[n++] = (char *)"--enable-seccomp";
 	argv[n++] = ready;
 	argv[n++] = exitfd;
 	/* Without root the namespace belongs to the container's user

@@ -379,6 +379,50 @@ Test(desktop, nested_westons_each_its_own)
 	}
 }
 
+/* A window on the host's session: nested in the host compositor
+ * (wayland-backend.so), and in the host's X display (x11-backend.so). The
+ * container sees its own output's size, not the host's 1024x768. */
+static int host_xvfb(void);
+
+Test(desktop, nested_weston_in_host_wayland_and_x11)
+{
+	if (!tu_have("weston") || !tu_have("wayland-info") || !tu_have("Xvfb"))
+		cr_skip_test("needs weston, wayland-info and Xvfb");
+	char *rt = runtime_dir("rt");
+	host_weston(rt, "wl-host");
+	int x = host_xvfb();
+	char display[32];
+	snprintf(display, sizeof(display), ":%d", x);
+	for (int on_x = 0; on_x < 2; on_x++) {
+		if (on_x) {
+			unsetenv("WAYLAND_DISPLAY");
+			setenv("DISPLAY", display, 1);
+		} else {
+			setenv("XDG_RUNTIME_DIR", rt, 1);
+			setenv("WAYLAND_DISPLAY", "wl-host", 1);
+		}
+		char *out = NULL, *err = NULL;
+		const char *a[] = {"--backend=native",
+				   "--weston=640x480",
+				   "-D",
+				   root,
+				   "--bind-ro=/usr",
+				   "--",
+				   "/bin/sh",
+				   "-c",
+				   "wayland-info | grep 'width: '",
+				   NULL};
+		int st = launch(&out, &err, a);
+		cr_assert_eq(st, 0, "%s: status %d\nstdout: %s\nstderr: %s",
+			     on_x ? "x11" : "wayland", st, out, err);
+		cr_assert(strstr(out, "width: 640 px"), "its own output: %s", out);
+		cr_assert_eq(strstr(out, "width: 1024 px"), NULL, "not the host's: %s", out);
+		free(out);
+		free(err);
+	}
+	free(rt);
+}
+
 /* The launcher's child process named comm, or 0. */
 static pid_t child_named(pid_t parent, const char *comm)
 {
@@ -398,10 +442,11 @@ static pid_t child_named(pid_t parent, const char *comm)
 	return found;
 }
 
-Test(desktop, weston_death_stops_the_container)
+/* Starts a container with extra (a helper it needs), kills the helper
+ * named comm by PID once the command runs: the launcher stops the
+ * container and exits 125 naming the helper. */
+static void helper_death(const char *extra, const char *comm, const char *says)
 {
-	if (!tu_have("weston"))
-		cr_skip_test("needs weston");
 	char log[4200], ready[4200], bind[4300];
 	snprintf(log, sizeof(log), "%s/launch.log", tmp);
 	snprintf(ready, sizeof(ready), "%s/ready", tmp);
@@ -409,7 +454,7 @@ Test(desktop, weston_death_stops_the_container)
 	snprintf(bind, sizeof(bind), "--bind=%s:/ready", ready);
 	char *argv[] = {(char *)tu_tool("passthru-launch"),
 			"--backend=native",
-			"--weston=headless",
+			(char *)extra,
 			"-D",
 			root,
 			bind,
@@ -421,21 +466,35 @@ Test(desktop, weston_death_stops_the_container)
 	pid_t launcher = start_bg(argv, NULL, 022, log);
 	char up[4300];
 	snprintf(up, sizeof(up), "%s/up", ready);
-	pid_t weston = 0;
-	for (int i = 0; i < 1000 && !(weston && access(up, F_OK) == 0); i++) {
-		if (!weston)
-			weston = child_named(launcher, "weston");
+	pid_t helper = 0;
+	for (int i = 0; i < 1000 && !(helper && access(up, F_OK) == 0); i++) {
+		if (!helper)
+			helper = child_named(launcher, comm);
 		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
-	cr_assert_gt(weston, 0, "no weston under the launcher: %s", slurp(log));
+	cr_assert_gt(helper, 0, "no %s under the launcher: %s", comm, slurp(log));
 	cr_assert_eq(access(up, F_OK), 0, "the container did not start: %s", slurp(log));
-	cr_assert_eq(kill(weston, SIGKILL), 0);
+	cr_assert_eq(kill(helper, SIGKILL), 0);
 	int st = wait_bg(launcher, 30);
 	char *out = slurp(log);
 	cr_assert_eq(st, 125, "status %d: %s", st, out);
-	cr_assert(strstr(out, "the Weston compositor died"), "%s", out);
+	cr_assert(strstr(out, says), "%s", out);
 	free(out);
+}
+
+Test(desktop, weston_death_stops_the_container)
+{
+	if (!tu_have("weston"))
+		cr_skip_test("needs weston");
+	helper_death("--weston=headless", "weston", "the Weston compositor died");
+}
+
+Test(desktop, network_helper_death_stops_the_container)
+{
+	if (geteuid() != 0 || !tu_have("slirp4netns") || access("/dev/net/tun", F_OK) != 0)
+		cr_skip_test("needs root, slirp4netns and /dev/net/tun");
+	helper_death("--network=user", "slirp4netns", "the user-mode network (slirp4netns) died");
 }
 
 /* ---- PipeWire ------------------------------------------------------------ */

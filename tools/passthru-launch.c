@@ -63,9 +63,10 @@ static void usage(FILE *f)
 		"      --wayland[=hints]    pass the host's Wayland compositor (hints: also set\n"
 		"                           GDK_BACKEND, QT_QPA_PLATFORM, SDL_VIDEODRIVER,\n"
 		"                           MOZ_ENABLE_WAYLAND for Wayland)\n"
-		"      --weston[=[headless,]WxH] give COMMAND a nested Weston compositor of its\n"
-		"                           own, in the host's Wayland or X session or headless\n"
-		"                           (--wayland=hints adds the hints for its socket)\n"
+		"      --weston[=WxH|headless] give COMMAND a nested Weston compositor of its\n"
+		"                           own: a window in the host's Wayland or X session,\n"
+		"                           or headless (both: headless,WxH); --wayland=hints\n"
+		"                           adds the toolkit hints\n"
 		"      --pipewire           pass the host's PipeWire socket (PIPEWIRE_REMOTE)\n"
 		"      --network=MODE       host: the host's network (and its X servers' abstract\n"
 		"                           sockets); none: only lo; user: a network of its own\n"
@@ -404,6 +405,11 @@ static int dry_run(const struct options *o, struct pt_launch *l)
 	}
 	puts(line);
 	free(line);
+	if (pt_launch_get_network(l) == PT_LAUNCH_NETWORK_USER)
+		fprintf(stderr,
+			"%s: dry run: the container would get a network namespace of its own with "
+			"slirp4netns (host loopback at %s), made when it starts\n",
+			prog, PT_LAUNCH_HOST_ADDRESS);
 	if (pt_plan_file_count(o->plan) > 0)
 		fprintf(stderr, "%s: generated files kept in %s\n", prog, pt_launch_state_dir(l));
 	return 0;
