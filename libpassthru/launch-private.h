@@ -8,9 +8,10 @@
 /* The plan the launch borrowed. */
 struct pt_plan *launch_plan(struct pt_launch *launch);
 
-/* The container gets a nested display of its own: with network AUTO it
- * then gets a network namespace of its own. */
-void launch_mark_nested(struct pt_launch *launch);
+/* The container is about to get a nested display of its own: with network
+ * AUTO it then gets a network namespace of its own, whose helper starts
+ * now (call it before starting the display). */
+int launch_mark_nested(struct pt_launch *launch, struct pt_error *err);
 
 /* Hands obj to the launch: free_fn(obj) runs in pt_launch_free(), once the
  * container is gone, before the state directory is removed. On failure

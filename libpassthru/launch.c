@@ -327,10 +327,13 @@ int pt_launch_start_display(struct pt_launch *l, struct pt_display_opts *o, stru
 		return pt_error_setx(err, EEXIST, "display: the launch has one already");
 	/* The container's IPC namespace decides whether MIT-SHM can work. */
 	o->private_ipc = pt_plan_get_flags(l->plan) & PT_PLAN_PRIVATE_IPC;
+	int r = launch_mark_nested(l, err);
+	if (r < 0)
+		return r;
 	const char *saved = o->state_dir;
 	if (!o->state_dir)
 		o->state_dir = l->state_dir;
-	int r = pt_display_start(o, &l->display, err);
+	r = pt_display_start(o, &l->display, err);
 	o->state_dir = saved;
 	if (r < 0)
 		return r;
@@ -342,7 +345,6 @@ int pt_launch_start_display(struct pt_launch *l, struct pt_display_opts *o, stru
 		return r;
 	}
 
-	launch_mark_nested(l);
 	if (pt_launch_get_network(l) != PT_LAUNCH_NETWORK_HOST)
 		return 0;
 	/* Why a nested display did not get a network of its own. */
@@ -435,27 +437,42 @@ static int usernet_dns(struct pt_launch *l, struct pt_error *err)
 }
 
 /* As root the namespace is made before the container and configured
- * before its command runs: the backend puts the container into it. */
+ * before its command runs: the backend puts the container into it.
+ * slirp4netns is started as soon as the launch knows it will need it (a
+ * nested display is about to start), so that it configures the namespace
+ * while the display starts; the run waits for it. */
+static int begin_usernet(struct pt_launch *l, struct pt_error *err)
+{
+	if (geteuid() != 0 || l->usernet)
+		return 0;
+	_cleanup_free_ char *log = NULL;
+	int r = usernet_log(l, &log, err);
+	if (r == 0)
+		r = usernet_make_netns(&l->netns_fd, err);
+	if (r == 0)
+		r = usernet_spawn(l->netns_fd, 0, log, &l->usernet, err);
+	return r < 0 ? pt_error_prefix(err, "user-mode network") : 0;
+}
+
 static int start_usernet(struct pt_launch *l, struct pt_error *err)
 {
 	if (geteuid() != 0) {
 		/* Without root only the container's own user namespace may own
 		 * its network namespace: made with it, configured just after. */
 		if (l->backend->id != PT_LAUNCH_BACKEND_NATIVE)
-			return pt_error_setx(err, EPERM, "user-mode network: needs root with the %s "
-							 "backend", l->backend->name);
+			return pt_error_setx(err, EPERM,
+					     "user-mode network: needs root with the %s "
+					     "backend",
+					     l->backend->name);
 		pt_plan_set_flags(l->plan, pt_plan_get_flags(l->plan) | PT_PLAN_PRIVATE_NETWORK);
 		return 0;
 	}
-	_cleanup_free_ char *log = NULL;
-	int r = usernet_log(l, &log, err);
+	int r = begin_usernet(l, err);
 	if (r == 0)
-		r = usernet_make_netns(&l->netns_fd, err);
+		r = usernet_wait(l->usernet, err);
 	if (r == 0)
-		r = usernet_start(l->netns_fd, 0, log, &l->usernet, err);
-	if (r == 0)
-		r = pt_launch_watch(l, usernet_pidfd(l->usernet), "the user-mode network (slirp4netns)",
-				    err);
+		r = pt_launch_watch(l, usernet_pidfd(l->usernet),
+				    "the user-mode network (slirp4netns)", err);
 	return r < 0 ? pt_error_prefix(err, "user-mode network") : 0;
 }
 
@@ -615,7 +632,11 @@ void pt_launch_free(struct pt_launch *l)
 
 struct pt_plan *launch_plan(struct pt_launch *l) { return l->plan; }
 
-void launch_mark_nested(struct pt_launch *l) { l->nested = true; }
+int launch_mark_nested(struct pt_launch *l, struct pt_error *err)
+{
+	l->nested = true;
+	return pt_launch_get_network(l) == PT_LAUNCH_NETWORK_USER ? begin_usernet(l, err) : 0;
+}
 
 int launch_own(struct pt_launch *l, void *obj, void (*free_fn)(void *), struct pt_error *err)
 {

@@ -20,7 +20,9 @@
 struct usernet {
 	pid_t pid;
 	int pidfd;
-	int exit_w; /* slirp4netns exits when this closes: also when we crash */
+	int exit_w;  /* slirp4netns exits when this closes: also when we crash */
+	int ready_r; /* -1 once it said it is ready */
+	char *log_file;
 };
 
 bool usernet_available(const char **ret_why)
@@ -97,7 +99,7 @@ static int wait_ready(int ready_r, int pidfd, struct pt_error *err)
 	}
 }
 
-int usernet_start(int netns_fd, pid_t pid, const char *log_file, struct usernet **ret,
+int usernet_spawn(int netns_fd, pid_t pid, const char *log_file, struct usernet **ret,
 		  struct pt_error *err)
 {
 	_cleanup_free_ char *prog = NULL;
@@ -154,7 +156,7 @@ int usernet_start(int netns_fd, pid_t pid, const char *log_file, struct usernet 
 	struct usernet *u = calloc(1, sizeof(*u));
 	if (!u)
 		return pt_error_set(err, ENOMEM, "slirp4netns");
-	u->pidfd = u->exit_w = -1;
+	u->pidfd = u->exit_w = u->ready_r = -1;
 	int r =
 	    daemon_spawn(argv, NULL, log_fd, fds, netns_fd >= 0 ? 3 : 2, &u->pid, &u->pidfd, err);
 	if (r < 0) {
@@ -163,18 +165,42 @@ int usernet_start(int netns_fd, pid_t pid, const char *log_file, struct usernet 
 	}
 	closep(&ready_w);
 	u->exit_w = steal_fd(&exit_w);
-	r = wait_ready(ready_r, u->pidfd, err);
+	u->ready_r = steal_fd(&ready_r);
+	if (!(u->log_file = strdup(log_file))) {
+		usernet_free(u);
+		return pt_error_set(err, ENOMEM, "slirp4netns");
+	}
+	*ret = u;
+	return 0;
+}
+
+int usernet_wait(struct usernet *u, struct pt_error *err)
+{
+	if (u->ready_r < 0)
+		return 0;
+	int r = wait_ready(u->ready_r, u->pidfd, err);
+	closep(&u->ready_r);
+	u->ready_r = -1;
 	if (r < 0) {
-		_cleanup_free_ char *words = daemon_last_words(log_file);
+		_cleanup_free_ char *words = daemon_last_words(u->log_file);
 		if (words && err) {
 			size_t len = strlen(err->message);
 			snprintf(err->message + len, sizeof(err->message) - len, ": %s", words);
 		}
-		usernet_free(u);
-		return r;
 	}
-	*ret = u;
-	return 0;
+	return r;
+}
+
+int usernet_start(int netns_fd, pid_t pid, const char *log_file, struct usernet **ret,
+		  struct pt_error *err)
+{
+	struct usernet *u = NULL;
+	int r = usernet_spawn(netns_fd, pid, log_file, &u, err);
+	if (r == 0 && (r = usernet_wait(u, err)) < 0)
+		usernet_free(u);
+	else if (r == 0)
+		*ret = u;
+	return r;
 }
 
 int usernet_pidfd(const struct usernet *u)
@@ -191,5 +217,8 @@ void usernet_free(struct usernet *u)
 		close(u->pidfd);
 	if (u->exit_w >= 0)
 		close(u->exit_w);
+	if (u->ready_r >= 0)
+		close(u->ready_r);
+	free(u->log_file);
 	free(u);
 }

@@ -33,6 +33,12 @@ int usernet_make_netns(int *ret_fd, struct pt_error *err);
 int usernet_start(int netns_fd, pid_t pid, const char *log_file, struct usernet **ret,
 		  struct pt_error *err);
 
+/* usernet_start() in two halves, so that slirp4netns configures the
+ * namespace while a display starts: spawn, then wait until it is ready. */
+int usernet_spawn(int netns_fd, pid_t pid, const char *log_file, struct usernet **ret,
+		  struct pt_error *err);
+int usernet_wait(struct usernet *u, struct pt_error *err);
+
 /* slirp4netns's pidfd: readable once it exits. */
 int usernet_pidfd(const struct usernet *u);
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -288,6 +289,11 @@ int pt_weston_stop(struct pt_weston *w, unsigned grace_ms, struct pt_error *err)
 		return 0;
 	if (w->status < 0)
 		daemon_stop(w->pidfd, grace_ms ? grace_ms : DEFAULT_GRACE_MS, &w->status);
+	/* Its own clients (weston-desktop-shell) would outlive it by a moment:
+	 * they are what is left of its process group, which it leads (the
+	 * kernel gives no new process a PID still in use as a group's id). */
+	if (w->pid > 0 && w->status >= 0)
+		kill(-w->pid, SIGKILL);
 	remove_files(w);
 	return 0;
 }
@@ -308,17 +314,19 @@ static void weston_free_void(void *w)
 int pt_launch_start_weston(struct pt_launch *l, struct pt_weston_opts *o, unsigned flags,
 			   struct pt_error *err)
 {
+	int r = launch_mark_nested(l, err);
+	if (r < 0)
+		return r;
 	const char *saved = o->state_dir;
 	if (!o->state_dir)
 		o->state_dir = pt_launch_state_dir(l);
 	struct pt_weston *w = NULL;
-	int r = pt_weston_start(o, &w, err);
+	r = pt_weston_start(o, &w, err);
 	o->state_dir = saved;
 	if (r < 0)
 		return r;
 	if ((r = launch_own(l, w, weston_free_void, err)) < 0)
 		return r;
-	launch_mark_nested(l);
 	if ((r = pt_launch_add_wayland(l, w->socket, flags, err)) < 0)
 		return r;
 	return pt_launch_watch(l, w->pidfd, "the Weston compositor", err);
