@@ -261,6 +261,8 @@ int pt_launch_start_display(struct pt_launch *l, struct pt_display_opts *o, stru
 		return pt_error_setx(err, EEXIST, "display: the launch has one already");
 	/* The container's IPC namespace decides whether MIT-SHM can work. */
 	o->private_ipc = pt_plan_get_flags(l->plan) & PT_PLAN_PRIVATE_IPC;
+	/* Nothing may outlive a launcher that was killed. */
+	o->die_with_caller = true;
 	const char *saved = o->state_dir;
 	if (!o->state_dir)
 		o->state_dir = l->state_dir;

@@ -46,6 +46,11 @@ struct pt_display_opts {
 					    clients; 0 = 10000 */
 	const char *server;            /**< the server binary (a path, or a name looked up
 					    in PATH); NULL = "Xephyr" or "Xvfb" */
+	bool die_with_caller;          /**< the server gets SIGKILL when the thread that
+					    started it ends, also when the process is killed
+					    (PR_SET_PDEATHSIG): what a launcher wants. Off by
+					    default, so a worker thread may start a display
+					    that outlives it. pt_launch_start_display() sets it */
 	const char *state_dir;         /**< where the private cookie and log directory is
 					    made; NULL = $TMPDIR or /tmp */
 };

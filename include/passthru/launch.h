@@ -101,7 +101,9 @@ const char *pt_launch_state_dir(const struct pt_launch *launch);
  * Starts a nested display for the container (pt_display_start(), with its
  * files in the launch's state directory unless opts->state_dir says
  * otherwise), gives it to the plan (pt_display_add_to_plan()) and watches
- * it: when the display dies, the container is stopped. The launch owns the
+ * it: when the display dies, the container is stopped; it dies with the
+ * calling thread (opts->die_with_caller), also when the launcher is
+ * killed. The launch owns the
  * display and stops it in pt_launch_free(). opts->private_ipc is taken
  * from the plan. The display is also reachable through pt_launch_display().
  * Adds a warning for every host X server the container could still reach

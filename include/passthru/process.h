@@ -21,9 +21,12 @@ void pt_argv_free(char **argv);
 char *pt_argv_to_shell(char *const argv[]);
 
 /**
- * Starts argv[0] (searched in PATH) with argv, the caller's environment and
- * an empty signal mask, so a parent that blocked signals to read them from
- * a signalfd does not pass that on. Returns its pid and a pidfd (O_CLOEXEC)
+ * Starts argv[0] (searched in PATH) with argv, the caller's environment,
+ * an empty signal mask and default signal dispositions (a parent that
+ * blocked signals to read them from a signalfd does not pass that on),
+ * and only stdin, stdout and stderr of the caller's descriptors. It gets
+ * SIGKILL when the calling thread ends, also when the caller is killed:
+ * no helper outlives its launcher. Returns its pid and a pidfd (O_CLOEXEC)
  * for it. A program that cannot be executed is an error here (-ENOENT,
  * -EACCES …), naming it.
  */
