@@ -2,13 +2,11 @@
 /* The probe report: each section's probe, and the report as JSON (json-c)
  * and as a table. Each section has one place in pt_probe_run(), one in
  * to_json() and one in pt_probe_to_table(); new sections go beside "gpus". */
-#include <json.h>
 #include <stdarg.h>
 
-#include "passthru/probe.h"
-#include <json-c/json.h>
-
 #include "audio-report.h"
+#include "dlopen-json.h"
+#include "passthru/probe.h"
 #include "util.h"
 
 struct pt_probe {
@@ -216,6 +214,10 @@ static struct json_object *to_json(struct jb *b, const struct pt_probe *p)
 
 char *pt_probe_to_json(const struct pt_probe *p, struct pt_error *err)
 {
+	if (dlopen_json(err) < 0) {
+		pt_error_prefix(err, "probe");
+		return NULL;
+	}
 	struct jb b = {0};
 	struct json_object *root = to_json(&b, p);
 	char *out = NULL;
