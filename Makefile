@@ -18,7 +18,7 @@ PKG_CONFIG ?= pkg-config
 LINK_MODULES := libudev
 # Loaded on first use with dlopen (libpassthru/dlopen-*.c): only their
 # headers are needed to build, they are neither linked nor in the .pc file.
-DLOPEN_MODULES := libpulse json-c xcb xau
+DLOPEN_MODULES := libpulse json-c xcb xau libdrm
 # Suites also link json-c to read the JSON they check; umockdev: testbeds
 # (fake sysfs, /dev, /proc) for the GPUs this machine lacks.
 TEST_MODULES := criterion umockdev-1.0 json-c

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dlopen-drm.h"
 #include "dlopen-lib.h"
 #include "util.h"
 #include "testutil.h"
@@ -198,7 +199,8 @@ Test(dlopen, notes_name_every_optional_library)
 	free(out);
 
 	struct json_object *all = dlopen_notes();
-	const char *want[] = {"libpulse.so.0", "libjson-c.so.5", "libxcb.so.1", "libXau.so.6"};
+	const char *want[] = {"libpulse.so.0", "libjson-c.so.5", "libxcb.so.1", "libXau.so.6",
+			      "libdrm.so.2"};
 	bool seen[ELEMENTSOF(want)] = {0};
 	for (size_t i = 0; i < json_object_array_length(all); i++) {
 		struct json_object *o = json_object_array_get_idx(all, i), *sonames;
@@ -379,4 +381,53 @@ Test(dlopen, loads_once_from_many_threads)
 	}
 	cr_assert_not_null(sym_cos_);
 	cr_expect_eq(sym_cos_(0.0), 1.0);
+}
+
+/* ---- libdrm: the DRM driver of a node -------------------------------------- */
+
+Test(dlopen, drm_driver_of_something_else_is_unknown)
+{
+	char *name = (char *)"unset";
+	struct pt_error e = {0};
+	/* /dev/null answers no DRM ioctl; a missing path opens nothing. */
+	cr_assert_eq(drm_node_driver("/dev/null", &name, &e), 0, "%s", e.message);
+	cr_expect_null(name);
+	name = (char *)"unset";
+	cr_assert_eq(drm_node_driver("/nonexistent/dri/renderD128", &name, &e), 0, "%s", e.message);
+	cr_expect_null(name);
+}
+
+/* On a machine with a DRM node the probe names its driver. Under umockdev
+ * (test-gpu) the same field is null: its nodes answer no ioctl. */
+Test(dlopen, probe_names_the_drm_driver_of_a_real_node)
+{
+	const char *nodes[] = {"/dev/dri/renderD128", "/dev/dri/card0", "/dev/dri/card1"};
+	const char *node = NULL;
+	for (size_t i = 0; i < ELEMENTSOF(nodes) && !node; i++)
+		if (access(nodes[i], R_OK) == 0)
+			node = nodes[i];
+	if (!node)
+		cr_skip_test("no readable DRM node on this machine");
+	char *out = NULL;
+	char *argv[] = {(char *)tu_tool("passthru-probe"), "--json", NULL};
+	cr_assert_eq(tu_run(argv, &out, NULL, 20), 0);
+	struct json_object *root = json_tokener_parse(out), *gpus, *v;
+	cr_assert(json_object_object_get_ex(root, "gpus", &gpus), "%s", out);
+	bool named = false;
+	for (size_t i = 0; i < json_object_array_length(gpus); i++) {
+		struct json_object *ns;
+		cr_assert(json_object_object_get_ex(json_object_array_get_idx(gpus, i), "nodes", &ns));
+		for (size_t j = 0; j < json_object_array_length(ns); j++) {
+			struct json_object *n = json_object_array_get_idx(ns, j);
+			cr_assert(json_object_object_get_ex(n, "drm_driver", &v), "%s", out);
+			if (json_object_object_get_ex(n, "path", &v) &&
+			    !strcmp(json_object_get_string(v), node) &&
+			    json_object_object_get_ex(n, "drm_driver", &v) && v &&
+			    strlen(json_object_get_string(v)) > 0)
+				named = true;
+		}
+	}
+	cr_expect(named, "%s has no drm_driver: %s", node, out);
+	json_object_put(root);
+	free(out);
 }
