@@ -2,7 +2,6 @@
 /* A nested X display (Xephyr, or a headless Xvfb) for one container: start
  * it with a fresh cookie, know when it accepts clients, track it through a
  * pidfd, give a plan its socket and cookie, stop it and clean up. */
-#include <X11/Xauth.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -11,8 +10,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <xcb/xcb.h>
 
+#include "dlopen-x11.h"
 #include "passthru/display.h"
 #include "passthru/process.h"
 #include "pidfd.h"
@@ -560,6 +559,11 @@ int pt_display_start(const struct pt_display_opts *o, struct pt_display **ret_di
 	int r = check_opts(o, err);
 	if (r < 0)
 		return r;
+	/* Before anything is spawned: without them no cookie can be written
+	 * and no client can check that the server lets it in. */
+	r = dlopen_x11(err);
+	if (r < 0)
+		return pt_error_prefix(err, "%s", name);
 
 	_cleanup_close_ int log_fd = -1, pipe_r = -1;
 	_cleanup_free_ char *entry = NULL;

@@ -726,6 +726,9 @@ Test(gpu, probe_json_has_the_promised_shape)
 	cr_assert_eq(json_object_get_int(v), 226);
 	cr_assert(json_object_object_get_ex(n, "minor", &v));
 	cr_assert_eq(json_object_get_int(v), 1);
+	/* A testbed's node answers no DRM ioctl: the driver is unknown. */
+	cr_assert(json_object_object_get_ex(n, "drm_driver", &v));
+	cr_assert_null(v);
 	cr_assert(json_object_object_get_ex(root, "nvidia", &nv));
 	cr_assert(json_object_object_get_ex(nv, "driver_version", &v));
 	cr_assert_str_eq(json_object_get_string(v), "550.54.14");

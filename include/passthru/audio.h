@@ -68,7 +68,8 @@ struct pt_audio_options {
  * (see enum pt_audio_state) with a message naming the socket in err.
  * In both cases *ret (caller frees with pt_audio_free()) describes what was
  * found, so a caller can show the state; *ret is NULL only on -ENOMEM or
- * -EINVAL. opts may be NULL.
+ * -EINVAL. -EOPNOTSUPP: libpulse.so.0 (loaded on first use) is not
+ * installed; *ret is then in state PT_AUDIO_FAILED. opts may be NULL.
  */
 int pt_audio_find(const struct pt_audio_options *opts, struct pt_audio **ret, struct pt_error *err);
 

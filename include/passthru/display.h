@@ -88,7 +88,8 @@ int pt_display_server_argv(const struct pt_display_opts *opts, int displayfd,
  * -ENXIO Xephyr without a host display; -ENOENT/-EACCES the server binary
  * cannot be run; -ECHILD the server exited before accepting clients;
  * -ETIMEDOUT it did not accept clients within opts->timeout_ms (it is
- * killed). Nothing is left running or on disk after an error.
+ * killed); -EOPNOTSUPP libxcb.so.1 or libXau.so.6 is not installed (they
+ * are loaded on first use). Nothing is left running or on disk after an error.
  *
  * *ret_display is the caller's: pt_display_free() stops and frees it.
  */

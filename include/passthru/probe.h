@@ -36,10 +36,12 @@ const struct pt_warning *pt_probe_warning(const struct pt_probe *probe, size_t i
  * The report as JSON (pretty-printed, ending in a newline):
  * {"gpus": [{"index", "pci", "vendor_id", "device_id", "vendor", "driver",
  * "boot_vga", "bus", "name", "id_path", "nodes": [{"path", "kind", "major",
- * "minor", "exists", "matches", "group", "accessible", "by_path"}]}],
+ * "minor", "exists", "matches", "group", "accessible", "by_path",
+ * "drm_driver"}]}],
  * "nvidia": null | {"driver_version", "major", "nodes": [...]},
  * "warnings": [{"code", "message"}]}. Unknown values are null.
- * Returns a new string (caller frees) or NULL with err set.
+ * Returns a new string (caller frees) or NULL with err set (ENOMEM, or
+ * EOPNOTSUPP when libjson-c.so.5, loaded on first use, is not installed).
  */
 char *pt_probe_to_json(const struct pt_probe *probe, struct pt_error *err);
 
