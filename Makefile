@@ -10,6 +10,10 @@ BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+LIBEXECDIR ?= $(PREFIX)/libexec
+# Our helper programs (passthru-init); the library also finds them beside
+# itself, so a build tree and a relocated install work too.
+HELPERDIR := $(LIBEXECDIR)/passthru
 DESTDIR ?=
 
 CC ?= cc
@@ -51,13 +55,14 @@ SO := $(BUILD)/libpassthru.so.$(VERSION)
 SONAME := libpassthru.so.$(SOVERSION)
 AR_LIB := $(BUILD)/libpassthru.a
 
-.PHONY: all lib tools tests check check-asan run deps install uninstall clean bench format \
+.PHONY: all lib tools helpers tests check check-asan run deps install uninstall clean bench format \
 	check-build-deps check-test-deps
 
-all: lib tools
+all: lib tools helpers
 
 lib: $(SO) $(AR_LIB) $(BUILD)/libpassthru.pc
 tools: $(TOOL_BINS)
+helpers: $(BUILD)/passthru-init
 tests: $(TEST_BINS)
 
 # Each compile writes its header dependencies next to its output (-MMD);
@@ -74,6 +79,13 @@ check-test-deps:
 
 $(BUILD)/obj/%.o: libpassthru/%.c | $(BUILD)/obj check-build-deps
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -fPIC -fvisibility=hidden -include libpassthru/export.h -Ilibpassthru -c $< -o $@
+
+$(BUILD)/obj/launch.o: ALL_CFLAGS += -DPT_HELPERDIR='"$(HELPERDIR)"'
+
+# The container's init under nspawn: static, so that a container root
+# needs nothing of ours; no sanitizer (it runs inside the container).
+$(BUILD)/passthru-init: libexec/passthru-init.c | $(BUILD)
+	$(CC) -std=gnu11 -Os $(WARNINGS) -D_GNU_SOURCE -static $< -o $@
 
 $(SO): $(LIB_OBJS) libpassthru/libpassthru.sym
 	$(CC) $(SANFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=libpassthru/libpassthru.sym \
@@ -142,6 +154,8 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/passthru $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(HELPERDIR)
+	install -m 0755 $(BUILD)/passthru-init $(DESTDIR)$(HELPERDIR)/
 	install -m 0755 $(SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libpassthru.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libpassthru.so
@@ -152,7 +166,7 @@ install: all
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(LIBDIR)/libpassthru.* \
 	      $(DESTDIR)$(PKGCONFIGDIR)/libpassthru.pc
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/passthru
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/passthru $(DESTDIR)$(HELPERDIR)
 
 format:
 	clang-format -i include/passthru/*.h libpassthru/*.[ch] tools/*.c tests/*.[ch]

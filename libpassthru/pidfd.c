@@ -141,6 +141,8 @@ static _Noreturn void spawn_child(const struct spawn_params *p, pid_t parent, in
 			e = errno;
 			goto fail;
 		}
+		for (const char *const *t = p->tmpfs; t && *t; t++)
+			mount("tmpfs", *t, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755");
 	}
 	if (p->own_pgrp && setpgid(0, 0) < 0) {
 		e = errno;

@@ -45,6 +45,9 @@ struct spawn_params {
 	/* PID 1 of a new PID namespace (and a mount namespace with a fresh
 	 * /proc): when it dies, the kernel kills everything below it. */
 	bool new_pidns;
+	/* With new_pidns: directories that get a private tmpfs in that mount
+	 * namespace, where they exist (never seen by the host). */
+	const char *const *tmpfs;
 };
 
 /* Starts a helper with default signal dispositions and an empty signal

@@ -96,8 +96,13 @@ Test(install, pkg_config_builds_and_runs_a_program)
 	char want[256];
 	snprintf(want, sizeof(want), "%s systemd-nspawn --quiet ", PT_VERSION);
 	cr_assert(strncmp(out, want, strlen(want)) == 0, "%s", out);
+	snprintf(want, sizeof(want), " --console=pipe -D / --bind=/dev/dri/renderD128 --bind-ro=");
+	cr_assert(strstr(out, want), "%s", out);
+	/* Our init, installed under the prefix, is the container's PID 1. */
 	snprintf(want, sizeof(want),
-		 " --console=pipe --as-pid2 -D / --bind=/dev/dri/renderD128 -- true\n%s\n", PT_VERSION);
+		 "/dest/opt/pt/libexec/passthru/passthru-init:/run/passthru/init -- "
+		 "/run/passthru/init -- true\n%s\n",
+		 PT_VERSION);
 	cr_assert(strstr(out, want), "%s", out);
 	free(out);
 	free(err);
