@@ -262,6 +262,12 @@ static int warn(struct pt_nvidia_driver *d, const char *code, const char *fmt, .
 	return 0;
 }
 
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
 /* root + path, "/" root giving path itself. */
 static char *in_root(const char *root, const char *path)
 {
@@ -693,7 +699,12 @@ int pt_nvidia_driver_probe(const struct pt_nvidia_driver_opts *opts,
 		r = pt_error_set(err, -r, "NVIDIA driver");
 		goto fail;
 	}
-	if (d->n_libs == 0) {
+	/* The EGL platform libraries carry their own version: alone they are
+	 * no driver of this version. */
+	size_t versioned = 0;
+	for (size_t i = 0; i < d->n_libs; i++)
+		versioned += strstr(base_name(d->libs[i].pub.path), d->version) != NULL;
+	if (versioned == 0) {
 		const char *other = NULL;
 		for (size_t i = 0; i < d->n_warnings && !other; i++)
 			if (streq(d->warnings[i].code, "nvidia-version-mismatch"))
@@ -746,12 +757,6 @@ const struct pt_warning *pt_nvidia_driver_warning(const struct pt_nvidia_driver 
 }
 
 /* ---- into the plan ------------------------------------------------------ */
-
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
 
 /* The container path of a host library. */
 static char *lib_target(const struct lib *l)
