@@ -14,6 +14,7 @@
 #include <umockdev.h>
 #include <unistd.h>
 
+#include "gpu-private.h"
 #include "ldcache.h"
 #include "nvfake.h"
 #include "passthru/passthru.h"
@@ -535,4 +536,63 @@ Test(nvidia_driver, fifo_cache_in_the_root_is_refused)
 	pt_plan_free(plan);
 	pt_nvidia_driver_free(d);
 	free(p);
+}
+
+/* ---- GPU selection by UUID ---------------------------------------------- */
+
+Test(nvidia_driver, info_fields_parse)
+{
+	static const char info[] = "Model: \t\t NVIDIA GeForce RTX 3050 Ti Laptop GPU  \n"
+				   "IRQ:   \t\t 160\n"
+				   "GPU UUID: \t GPU-5b4a1c3e-1111-2222-3333-444455556666\n"
+				   "Device Minor: \t 0\n";
+	char *v = NULL;
+	cr_assert_eq(nvidia_parse_info_field(info, "GPU UUID:", &v), 0);
+	cr_expect_str_eq(v, "GPU-5b4a1c3e-1111-2222-3333-444455556666");
+	free(v);
+	cr_assert_eq(nvidia_parse_info_field(info, "Model:", &v), 0);
+	cr_expect_str_eq(v, "NVIDIA GeForce RTX 3050 Ti Laptop GPU");
+	free(v);
+	cr_expect_eq(nvidia_parse_info_field("GPU UUID: \t \nModel: x\n", "GPU UUID:", &v),
+		     -EBADMSG);
+	cr_expect_eq(nvidia_parse_info_field("Model: x", "GPU UUID:", &v), -EBADMSG);
+}
+
+Test(nvidia_driver, gpu_selected_by_uuid_or_unique_prefix)
+{
+	/* A list as the probe fills it: the selector reads only these fields. */
+	struct gpu_entry g[3] = {0};
+	g[0].pub = (struct pt_gpu){.index = 0, .pci = "0000:00:02.0", .vendor = "intel"};
+	g[1].pub = (struct pt_gpu){.index = 1, .pci = "0000:01:00.0", .vendor = "nvidia",
+				   .uuid = "GPU-5b4a1c3e-1111-2222-3333-444455556666"};
+	g[2].pub = (struct pt_gpu){.index = 2, .pci = "0000:02:00.0", .vendor = "nvidia",
+				   .uuid = "GPU-5b4a9999-1111-2222-3333-444455556666"};
+	struct pt_gpu_list l = {.gpus = g, .n_gpus = 3};
+	static const struct {
+		const char *sel;
+		int ret;
+		bool chosen[3];
+	} t[] = {
+	    {"GPU-5b4a1c3e-1111-2222-3333-444455556666", 0, {false, true, false}},
+	    {"gpu-5B4A1C3E-1111-2222-3333-444455556666", 0, {false, true, false}},
+	    {"GPU-5b4a1", 0, {false, true, false}},
+	    {"GPU-5b4a9", 0, {false, false, true}},
+	    {"GPU-5b4a1,GPU-5b4a9", 0, {false, true, true}},
+	    {"GPU-5b4a", -EINVAL, {0}},
+	    {"GPU-ffff", -ENODEV, {0}},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct pt_gpu_selection *s = NULL;
+		struct pt_error err = {0};
+		int r = pt_gpu_select(&l, t[i].sel, &s, &err);
+		cr_expect_eq(r, t[i].ret, "'%s': %d %s", t[i].sel, r, err.message);
+		for (size_t j = 0; r == 0 && j < 3; j++)
+			cr_expect_eq(pt_gpu_selection_has(s, j), t[i].chosen[j], "'%s' GPU %zu",
+				     t[i].sel, j);
+		if (r == -EINVAL)
+			cr_expect(strstr(err.message, "ambiguous: it matches 1 (GPU-5b4a1c3e") &&
+				      strstr(err.message, "2 (GPU-5b4a9999"),
+				  "%s", err.message);
+		pt_gpu_selection_free(s);
+	}
 }
