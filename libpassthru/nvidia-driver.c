@@ -710,9 +710,10 @@ int pt_nvidia_driver_probe(const struct pt_nvidia_driver_opts *opts,
 			if (streq(d->warnings[i].code, "nvidia-version-mismatch"))
 				other = d->warnings[i].message;
 		r = pt_error_setx(err, ENOENT,
-				  "no NVIDIA driver library of version %s (the kernel module's) under "
+				  "no NVIDIA driver library of version %s (%s) under "
 				  "%s (looked in %s and the library directories)%s%s",
-				  d->version, d->root, cache_path, other ? "; " : "",
+				  d->version,
+				  opts && opts->version ? "as asked" : "the kernel module's", d->root, cache_path, other ? "; " : "",
 				  other ? other : "");
 		goto fail;
 	}

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <json-c/json.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -595,4 +596,51 @@ Test(nvidia_driver, gpu_selected_by_uuid_or_unique_prefix)
 				  "%s", err.message);
 		pt_gpu_selection_free(s);
 	}
+}
+
+/* ---- passthru-probe ----------------------------------------------------- */
+
+Test(nvidia_driver, probe_shows_the_driver_files)
+{
+	need_driver();
+	char rootopt[4200];
+	snprintf(rootopt, sizeof(rootopt), "--nvidia-driver-root=%s", driver);
+	char *argv[] = {(char *)tu_tool("passthru-probe"), "--json", rootopt,
+			"--nvidia-driver-version=" V, NULL};
+	char *out = NULL, *err = NULL;
+	cr_assert_eq(tu_run(argv, &out, &err, 60), 0, "%s", err);
+	struct json_object *j = json_tokener_parse(out);
+	cr_assert(j, "not JSON: %s", out);
+	struct json_object *nv, *us, *libs, *files, *missing, *v;
+	cr_assert(json_object_object_get_ex(j, "nvidia", &nv), "%s", out);
+	cr_assert(json_object_object_get_ex(nv, "userspace", &us), "%s", out);
+	cr_assert(json_object_object_get_ex(us, "version", &v));
+	cr_expect_str_eq(json_object_get_string(v), V);
+	cr_assert(json_object_object_get_ex(us, "libraries", &libs));
+	cr_assert(json_object_object_get_ex(us, "files", &files));
+	cr_assert(json_object_object_get_ex(us, "missing", &missing));
+	bool cuda = false;
+	for (size_t i = 0; i < json_object_array_length(libs); i++) {
+		struct json_object *l = json_object_array_get_idx(libs, i), *s, *a, *p;
+		json_object_object_get_ex(l, "soname", &s);
+		json_object_object_get_ex(l, "arch", &a);
+		json_object_object_get_ex(l, "path", &p);
+		if (strcmp(json_object_get_string(s), "libcuda.so.1") == 0 &&
+		    strcmp(json_object_get_string(a), "x86_64") == 0)
+			cuda = strstr(json_object_get_string(p), "libcuda.so." V) != NULL;
+	}
+	cr_expect(cuda, "no 64-bit libcuda of " V ": %s", out);
+	cr_expect(strstr(json_object_to_json_string(files), "nvidia_icd.json"), "%s", out);
+	cr_expect(strstr(json_object_to_json_string(missing),
+			 "libnvidia-ptxjitcompiler.so (x86_64): found version " X),
+		  "%s", out);
+	json_object_put(j);
+	free(out), free(err);
+
+	argv[1] = "--nvidia-driver-version=" V; /* the table */
+	cr_assert_eq(tu_run(argv, &out, &err, 60), 0, "%s", err);
+	cr_expect(strstr(out, "NVIDIA userspace " V), "%s", out);
+	cr_expect(strstr(out, "libcuda.so.1"), "%s", out);
+	cr_expect(strstr(out, "nvidia-version-mismatch: libnvidia-ptxjitcompiler.so"), "%s", out);
+	free(out), free(err);
 }
