@@ -644,3 +644,22 @@ Test(nvidia_driver, probe_shows_the_driver_files)
 	cr_expect(strstr(out, "nvidia-version-mismatch: libnvidia-ptxjitcompiler.so"), "%s", out);
 	free(out), free(err);
 }
+
+Test(nvidia_driver, launch_exit_codes)
+{
+	need_driver();
+	char rootopt[4200];
+	snprintf(rootopt, sizeof(rootopt), "--nvidia-driver-root=%s", driver);
+	char *argv[] = {(char *)tu_tool("passthru-launch"), "--backend=native", "--nvidia-driver",
+			rootopt, "--nvidia-driver-version=560.35.03", "--", "/bin/true", NULL};
+	char *out = NULL, *err = NULL;
+	cr_expect_eq(tu_run(argv, &out, &err, 60), 125, "a driver that is not there is a setup "
+							 "failure");
+	cr_expect(strstr(err, "no NVIDIA driver library of version 560.35.03 (as asked)"), "%s",
+		  err);
+	free(out), free(err);
+	argv[2] = "--nvidia-driver=compute,bogus";
+	cr_expect_eq(tu_run(argv, &out, &err, 60), 2);
+	cr_expect(strstr(err, "capability 'bogus' is unknown"), "%s", err);
+	free(out), free(err);
+}
