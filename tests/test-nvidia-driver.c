@@ -236,7 +236,7 @@ Test(nvidia_driver, module_version_from_proc)
 		return;
 	}
 	UMockdevTestbed *tb = umockdev_testbed_new();
-	const char *tbroot = umockdev_testbed_get_root_dir(tb);
+	char *tbroot = umockdev_testbed_get_root_dir(tb);
 	char *dir = NULL, *file = NULL;
 	cr_assert(asprintf(&dir, "%s/proc/driver/nvidia", tbroot) > 0);
 	cr_assert(asprintf(&file, "%s/version", dir) > 0);
@@ -244,16 +244,22 @@ Test(nvidia_driver, module_version_from_proc)
 		 "NVRM version: NVIDIA UNIX x86_64 Kernel Module  " V
 		 "  Thu Feb 22 01:44:30 UTC 2024\nGCC version:  gcc version 12.2.0\n",
 		 0644);
-	char *self = realpath("/proc/self/exe", NULL);
+	g_free(tbroot);
+	char *self = realpath("/proc/self/exe", NULL), *asan = NULL;
+	const char *a = getenv("ASAN_OPTIONS");
+	/* The preload comes before ASan's runtime in an ASan build. */
+	cr_assert(asprintf(&asan, "ASAN_OPTIONS=%s%sverify_asan_link_order=0", a ? a : "",
+			   a && *a ? ":" : "") > 0);
 	/* -u BXFI_MAP: else the child takes itself for one of Criterion's
 	 * sandboxed workers. */
-	char *argv[] = {"env", "-u", "BXFI_MAP", "NVFAKE_PROC_CHILD=1", "LD_PRELOAD=libumockdev-preload.so.0", self,
+	char *argv[] = {"env", "-u", "BXFI_MAP", "NVFAKE_PROC_CHILD=1", asan,
+			"LD_PRELOAD=libumockdev-preload.so.0", self,
 			"--filter=nvidia_driver/module_version_from_proc", NULL};
 	char *out = NULL, *errs = NULL;
 	int st = tu_run(argv, &out, &errs, 60);
 	cr_expect_eq(st, 0, "child: %s%s", out, errs);
 	cr_expect(strstr(errs, "Passing: 1"), "%s", errs);
-	free(out), free(errs), free(self), free(file), free(dir);
+	free(out), free(errs), free(self), free(file), free(dir), free(asan);
 	g_object_unref(tb);
 }
 
