@@ -407,8 +407,8 @@ struct search {
 	const struct lib_name *name;
 	const struct arch *arch;
 	bool found;
-	char other[64]; /* another version seen, "" if none */
-	char other_path[PATH_MAX];
+	char other[64];   /* another version seen, "" if none */
+	char *other_path; /* where */
 };
 
 /* Considers a candidate path (host path, may be a symlink) for a library. */
@@ -429,7 +429,7 @@ static int consider(struct search *s, const char *path)
 	if (!(s->name->flags & LIB_UNVERSIONED) && !streq(suffix, s->d->version)) {
 		if (looks_like_driver_version(suffix) && !s->other[0]) {
 			snprintf(s->other, sizeof(s->other), "%s", suffix);
-			snprintf(s->other_path, sizeof(s->other_path), "%s", real);
+			s->other_path = steal_pointer(&real);
 		}
 		return 0;
 	}
@@ -461,66 +461,88 @@ static int consider(struct search *s, const char *path)
 	return 0;
 }
 
+/* Which library a file or SONAME names, or NULL. */
+static struct search *search_for(struct search *v, size_t n, const char *base)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].name && lib_suffix(base, v[i].name->name))
+			return &v[i];
+	return NULL;
+}
+
+/* Per architecture: the cache's entries, then each library directory read
+ * once (a host's /usr/lib/x86_64-linux-gnu has thousands of files). */
+static int find_libs_arch(struct pt_nvidia_driver *d, unsigned caps, const struct ldcache *cache,
+			  const struct arch *arch)
+{
+	struct search v[ELEMENTSOF(lib_names)] = {0};
+	const size_t n = ELEMENTSOF(lib_names);
+	int r = 0;
+	for (size_t l = 0; l < n; l++)
+		if (lib_names[l].caps & caps)
+			v[l] = (struct search){.d = d, .name = &lib_names[l], .arch = arch};
+	for (size_t i = 0; cache && i < cache->n && r == 0; i++) {
+		const struct ldcache_entry *e = &cache->entries[i];
+		struct search *s;
+		if (ldcache_entry_arch(e) != arch->cache_arch || e->value[0] != '/' ||
+		    !(s = search_for(v, n, e->key)))
+			continue;
+		_cleanup_free_ char *p = in_root(d->root, e->value);
+		r = p ? consider(s, p) : -ENOMEM;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(arch->lib_dirs) && arch->lib_dirs[i] && r == 0; i++) {
+		_cleanup_free_ char *dir = in_root(d->root, arch->lib_dirs[i]);
+		if (!dir)
+			return -ENOMEM;
+		DIR *dd = opendir(dir);
+		if (!dd)
+			continue;
+		struct dirent *de;
+		while (r == 0 && (de = readdir(dd))) {
+			struct search *s = search_for(v, n, de->d_name);
+			if (!s)
+				continue;
+			char *p = NULL;
+			r = asprintf(&p, "%s/%s", dir, de->d_name) < 0 ? -ENOMEM : consider(s, p);
+			free(p);
+		}
+		closedir(dd);
+	}
+	for (size_t l = 0; l < n && r == 0; l++) {
+		const struct search *s = &v[l];
+		if (!s->name || s->found)
+			continue;
+		if (s->other[0])
+			r = warn(d, "nvidia-version-mismatch",
+				 "%s (%s): found version %s (%s), but the kernel module is %s",
+				 s->name->name, arch->name, s->other, s->other_path, d->version);
+		else if ((s->name->flags & LIB_EXPECTED) && arch->elf_class == ELFCLASS64)
+			r = warn(d, "nvidia-file-missing", "%s.%s (%s) is missing under %s",
+				 s->name->name, d->version, arch->name, d->root);
+	}
+	for (size_t l = 0; l < n; l++)
+		free(v[l].other_path);
+	return r;
+}
+
+static int cmp_lib(const void *a, const void *b)
+{
+	const struct lib *x = a, *y = b;
+	if (x->arch != y->arch)
+		return x->arch < y->arch ? -1 : 1;
+	return strcmp(x->pub.soname, y->pub.soname);
+}
+
 static int find_libs(struct pt_nvidia_driver *d, unsigned caps, const struct ldcache *cache)
 {
 	for (size_t a = 0; a < ELEMENTSOF(arches); a++) {
-		const struct arch *arch = &arches[a];
-		for (size_t l = 0; l < ELEMENTSOF(lib_names); l++) {
-			if (!(lib_names[l].caps & caps))
-				continue;
-			struct search s = {.d = d, .name = &lib_names[l], .arch = arch};
-			int r;
-			for (size_t i = 0; cache && i < cache->n; i++) {
-				const struct ldcache_entry *e = &cache->entries[i];
-				if (ldcache_entry_arch(e) != arch->cache_arch ||
-				    !lib_suffix(e->key, s.name->name) || e->value[0] != '/')
-					continue;
-				_cleanup_free_ char *p = in_root(d->root, e->value);
-				if (!p || (r = consider(&s, p)) < 0)
-					return -ENOMEM;
-			}
-			for (size_t i = 0; i < ELEMENTSOF(arch->lib_dirs) && arch->lib_dirs[i];
-			     i++) {
-				_cleanup_free_ char *dir = in_root(d->root, arch->lib_dirs[i]);
-				if (!dir)
-					return -ENOMEM;
-				DIR *dd = opendir(dir);
-				if (!dd)
-					continue;
-				struct dirent *de;
-				r = 0;
-				while (r == 0 && (de = readdir(dd))) {
-					if (!lib_suffix(de->d_name, s.name->name))
-						continue;
-					char *p = NULL;
-					if (asprintf(&p, "%s/%s", dir, de->d_name) < 0) {
-						r = -ENOMEM;
-						break;
-					}
-					r = consider(&s, p);
-					free(p);
-				}
-				closedir(dd);
-				if (r < 0)
-					return r;
-			}
-			if (s.found)
-				continue;
-			if (s.other[0])
-				r = warn(d, "nvidia-version-mismatch",
-					 "%s (%s): found version %s (%s), but the kernel module is "
-					 "%s",
-					 s.name->name, arch->name, s.other, s.other_path, d->version);
-			else if ((s.name->flags & LIB_EXPECTED) && arch->elf_class == ELFCLASS64)
-				r = warn(d, "nvidia-file-missing",
-					 "%s.%s (%s) is missing under %s", s.name->name, d->version,
-					 arch->name, d->root);
-			else
-				r = 0;
-			if (r < 0)
-				return r;
-		}
+		int r = find_libs_arch(d, caps, cache, &arches[a]);
+		if (r < 0)
+			return r;
 	}
+	/* Discovery order is the file system's: sort for a stable report. */
+	if (d->n_libs > 1)
+		qsort(d->libs, d->n_libs, sizeof(*d->libs), cmp_lib);
 	return 0;
 }
 
@@ -724,7 +746,10 @@ fail:
 	return r;
 }
 
-const char *pt_nvidia_driver_version(const struct pt_nvidia_driver *d) { return d->version; }
+const char *pt_nvidia_driver_version(const struct pt_nvidia_driver *d)
+{
+	return d ? d->version : NULL;
+}
 
 size_t pt_nvidia_driver_library_count(const struct pt_nvidia_driver *d)
 {
