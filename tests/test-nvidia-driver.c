@@ -669,3 +669,43 @@ Test(nvidia_driver, launch_exit_codes)
 	cr_expect(strstr(err, "capability 'bogus' is unknown"), "%s", err);
 	free(out), free(err);
 }
+
+/* The container's /etc/ld.so.cache is a symlink climbing out of its root:
+ * it resolves inside the root (to nothing there), never to the host's
+ * file it names; the cache made then holds only the driver. */
+Test(nvidia_driver, cache_symlink_stays_in_the_root)
+{
+	need_driver();
+	root = tpath("linkroot");
+	char *p = tpath("linkroot/etc/ld.so.cache");
+	tu_write(p, "", 0644);
+	unlink(p);
+	/* A valid cache on the host, named by a link that climbs out. */
+	char *host = tpath("host.cache"), *link = NULL;
+	char *argv[] = {"cp", "/etc/ld.so.cache", host, NULL};
+	cr_assert_eq(tu_run(argv, NULL, NULL, 30), 0);
+	cr_assert(asprintf(&link, "../../../../../../../../../..%s", host) > 0);
+	cr_assert_eq(symlink(link, p), 0);
+	free(link);
+	free(host);
+	struct pt_error err = {0};
+	struct pt_nvidia_driver *d = probe(V, 0, &err);
+	struct pt_plan *plan = pt_plan_new();
+	cr_assert_eq(pt_plan_set_root(plan, root, &err), 0);
+	cr_assert_eq(pt_nvidia_driver_add_to_plan(d, plan, &err), 0, "%s", err.message);
+	const struct pt_file *f = NULL;
+	for (size_t i = 0; i < pt_plan_file_count(plan); i++)
+		if (strcmp(pt_plan_file(plan, i)->target, "/etc/ld.so.cache") == 0)
+			f = pt_plan_file(plan, i);
+	cr_assert(f);
+	struct ldcache *c = NULL;
+	cr_assert_eq(ldcache_parse(f->data, f->size, "plan", &c, &err), 0, "%s", err.message);
+	cr_expect_eq(c->n, pt_nvidia_driver_library_count(d), "the host's own cache leaked in");
+	for (size_t i = 0; i < c->n; i++)
+		cr_expect(strncmp(c->entries[i].value, "/run/passthru/nvidia/", 21) == 0, "%s",
+			  c->entries[i].value);
+	ldcache_free(c);
+	pt_plan_free(plan);
+	pt_nvidia_driver_free(d);
+	free(p);
+}
