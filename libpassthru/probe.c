@@ -19,6 +19,10 @@ struct pt_probe {
 	/* Section: audio: one lookup, shown by both views. */
 	struct pt_audio *audio;
 	struct pt_error audio_why;
+	/* Section: NVIDIA userspace, when the module is loaded or asked for. */
+	struct pt_nvidia_driver *nvdriver;
+	struct pt_error nvdriver_why;
+	bool nvdriver_probed;
 	/* Warnings of the report itself (a section that could not run); the
 	 * sections' own warnings stay in their objects. */
 	struct pt_warning *warnings;
@@ -47,6 +51,7 @@ void pt_probe_free(struct pt_probe *p)
 		free(p->drm_drivers[i]);
 	free(p->drm_drivers);
 	pt_audio_free(p->audio);
+	pt_nvidia_driver_free(p->nvdriver);
 	for (size_t i = 0; i < p->n_warnings; i++)
 		free((char *)p->warnings[i].message);
 	free(p->warnings);
@@ -130,7 +135,25 @@ int pt_probe_run(struct pt_probe **ret, struct pt_error *err)
 		return pt_error_set(err, ENOMEM, "probe");
 	}
 
+	/* Section: NVIDIA userspace, for a loaded module. */
+	if (pt_gpu_list_nvidia(p->gpus) && pt_probe_nvidia_driver(p, NULL, err) < 0) {
+		pt_probe_free(p);
+		return -ENOMEM;
+	}
+
 	*ret = p;
+	return 0;
+}
+
+int pt_probe_nvidia_driver(struct pt_probe *p, const struct pt_nvidia_driver_opts *opts,
+			   struct pt_error *err)
+{
+	pt_nvidia_driver_free(p->nvdriver);
+	p->nvdriver = NULL;
+	pt_error_clear(&p->nvdriver_why);
+	p->nvdriver_probed = true;
+	if (pt_nvidia_driver_probe(opts, &p->nvdriver, &p->nvdriver_why) == -ENOMEM)
+		return pt_error_set(err, ENOMEM, "probe");
 	return 0;
 }
 
@@ -138,7 +161,9 @@ const struct pt_gpu_list *pt_probe_gpus(const struct pt_probe *p) { return p ? p
 
 size_t pt_probe_warning_count(const struct pt_probe *p)
 {
-	return p ? p->n_warnings + pt_gpu_list_warning_count(p->gpus) : 0;
+	return p ? p->n_warnings + pt_gpu_list_warning_count(p->gpus) +
+			   pt_nvidia_driver_warning_count(p->nvdriver)
+		 : 0;
 }
 
 const struct pt_warning *pt_probe_warning(const struct pt_probe *p, size_t i)
@@ -147,7 +172,10 @@ const struct pt_warning *pt_probe_warning(const struct pt_probe *p, size_t i)
 		return NULL;
 	if (i < p->n_warnings)
 		return &p->warnings[i];
-	return pt_gpu_list_warning(p->gpus, i - p->n_warnings);
+	i -= p->n_warnings;
+	if (i < pt_gpu_list_warning_count(p->gpus))
+		return pt_gpu_list_warning(p->gpus, i);
+	return pt_nvidia_driver_warning(p->nvdriver, i - pt_gpu_list_warning_count(p->gpus));
 }
 
 /* json-c returns NULL when out of memory, and NULL is also how it writes
@@ -224,6 +252,39 @@ static struct json_object *nodes_json(struct jb *b, const struct pt_gpu_node *no
 	return arr;
 }
 
+/* nvidia.userspace: {version, libraries [{path, soname, arch}], files,
+ * missing}; a probe that found no driver: its error alone in missing. */
+static void nvdriver_json(struct jb *b, struct json_object *nv, const struct pt_probe *p)
+{
+	if (!p->nvdriver_probed)
+		return;
+	const struct pt_nvidia_driver *d = p->nvdriver;
+	struct json_object *o = jnew(b, json_object_new_object());
+	jadd_str(b, o, "version", d ? pt_nvidia_driver_version(d) : NULL);
+	struct json_object *libs = jnew(b, json_object_new_array());
+	for (size_t i = 0; i < pt_nvidia_driver_library_count(d); i++) {
+		const struct pt_nvidia_library *l = pt_nvidia_driver_library(d, i);
+		struct json_object *lo = jnew(b, json_object_new_object());
+		jadd_str(b, lo, "path", l->path);
+		jadd_str(b, lo, "soname", l->soname);
+		jadd_str(b, lo, "arch", l->arch);
+		jpush(b, libs, lo);
+	}
+	jadd(b, o, "libraries", libs);
+	struct json_object *files = jnew(b, json_object_new_array());
+	for (size_t i = 0; i < pt_nvidia_driver_file_count(d); i++)
+		jpush(b, files, jnew(b, json_object_new_string(pt_nvidia_driver_file(d, i))));
+	jadd(b, o, "files", files);
+	struct json_object *missing = jnew(b, json_object_new_array());
+	for (size_t i = 0; i < pt_nvidia_driver_warning_count(d); i++)
+		jpush(b, missing,
+		      jnew(b, json_object_new_string(pt_nvidia_driver_warning(d, i)->message)));
+	if (!d)
+		jpush(b, missing, jnew(b, json_object_new_string(p->nvdriver_why.message)));
+	jadd(b, o, "missing", missing);
+	jadd(b, nv, "userspace", o);
+}
+
 static void gpus_json(struct jb *b, struct json_object *root, const struct pt_probe *p)
 {
 	const struct pt_gpu_list *l = p->gpus;
@@ -241,6 +302,8 @@ static void gpus_json(struct jb *b, struct json_object *root, const struct pt_pr
 		jadd_str(b, o, "bus", g->bus);
 		jadd_str(b, o, "name", g->name);
 		jadd_str(b, o, "id_path", g->id_path);
+		jadd_str(b, o, "uuid", g->uuid);
+		jadd_str(b, o, "model", g->model);
 		jadd(b, o, "nodes",
 		     nodes_json(b, g->nodes, g->n_nodes, p->drm_drivers ? p->drm_drivers + k : NULL));
 		k += g->n_nodes;
@@ -250,12 +313,15 @@ static void gpus_json(struct jb *b, struct json_object *root, const struct pt_pr
 
 	const struct pt_nvidia *nv = pt_gpu_list_nvidia(l);
 	struct json_object *o = NULL;
-	if (nv) {
+	if (nv || p->nvdriver_probed)
 		o = jnew(b, json_object_new_object());
+	if (nv) {
 		jadd_str(b, o, "driver_version", nv->driver_version);
 		jadd_int(b, o, "major", nv->major);
 		jadd(b, o, "nodes", nodes_json(b, nv->nodes, nv->n_nodes, NULL));
 	}
+	/* Section: NVIDIA userspace, inside "nvidia". */
+	nvdriver_json(b, o, p);
 	jadd(b, root, "nvidia", o);
 }
 
@@ -412,6 +478,13 @@ static void gpus_table(struct strbuf *b, const struct pt_probe *p)
 		}
 		strbuf_puts(b, "GPUs:\n");
 		table_render(&t, b, "  ");
+		/* What --gpu=GPU-<uuid> selects. */
+		for (size_t i = 0; i < n; i++) {
+			const struct pt_gpu *g = pt_gpu_list_get(l, i);
+			if (g->uuid)
+				strbuf_printf(b, "  GPU %zu: %s, %s\n", i,
+					      g->model ? g->model : "unknown model", g->uuid);
+		}
 	}
 	if (nv)
 		strbuf_printf(b, "NVIDIA driver: %s\n",
@@ -442,6 +515,35 @@ static void gpus_table(struct strbuf *b, const struct pt_probe *p)
 	}
 }
 
+static void nvdriver_table(struct strbuf *b, const struct pt_probe *p)
+{
+	const struct pt_nvidia_driver *d = p->nvdriver;
+	if (!p->nvdriver_probed)
+		return;
+	if (!d) {
+		strbuf_printf(b, "NVIDIA userspace: none usable: %s\n", p->nvdriver_why.message);
+		return;
+	}
+	strbuf_printf(b, "NVIDIA userspace %s (passed by --nvidia-driver):\n",
+		      pt_nvidia_driver_version(d));
+	struct table t = {.ncols = 3};
+	table_cell(&t, "ARCH");
+	table_cell(&t, "SONAME");
+	table_cell(&t, "FILE");
+	for (size_t i = 0; i < pt_nvidia_driver_library_count(d); i++) {
+		const struct pt_nvidia_library *l = pt_nvidia_driver_library(d, i);
+		table_cell(&t, "%s", l->arch);
+		table_cell(&t, "%s", l->soname);
+		table_cell(&t, "%s", l->path);
+	}
+	for (size_t i = 0; i < pt_nvidia_driver_file_count(d); i++) {
+		table_cell(&t, "-");
+		table_cell(&t, "-");
+		table_cell(&t, "%s", pt_nvidia_driver_file(d, i));
+	}
+	table_render(&t, b, "  ");
+}
+
 char *pt_probe_to_table(const struct pt_probe *p, struct pt_error *err)
 {
 	struct strbuf b = {0};
@@ -450,6 +552,8 @@ char *pt_probe_to_table(const struct pt_probe *p, struct pt_error *err)
 		gpus_table(&b, p);
 	else
 		strbuf_puts(&b, "GPUs: unknown (the GPU probe failed, see the warnings).\n");
+	/* Section: NVIDIA userspace. */
+	nvdriver_table(&b, p);
 	/* Section: audio. */
 	audio_report_table(p->audio, &p->audio_why, &b);
 

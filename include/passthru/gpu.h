@@ -72,6 +72,8 @@ struct pt_gpu {
 	const char *id_path;        /**< udev ID_PATH, e.g. "pci-0000:01:00.0" */
 	const struct pt_gpu_node *nodes; /**< DRI nodes, then /dev/nvidiaN */
 	size_t n_nodes;
+	const char *uuid;           /**< NVIDIA: "GPU-<uuid>" from /proc/driver/nvidia, else NULL */
+	const char *model;          /**< NVIDIA: the model name from there, else NULL */
 };
 
 /** The NVIDIA driver's shared part: present only when the driver is loaded. */
@@ -116,6 +118,8 @@ struct pt_gpu_selection;
  *  - an index as pt_gpu_list_get() counts ("0");
  *  - a PCI address, with or without domain ("0000:01:00.0", "01:00.0");
  *  - a vendor or driver name ("nvidia", "amd", "intel", "i915", "panfrost");
+ *  - an NVIDIA GPU's UUID ("GPU-8f6c…") or a prefix of it that only one GPU
+ *    has (a prefix that several have is -EINVAL, naming them);
  *  - "render": pass render nodes only (no card node, no nvidia-modeset:
  *    no modesetting); alone it means every GPU's render nodes.
  * A term that matches none of the GPUs there are is bad usage, -EINVAL,

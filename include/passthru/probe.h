@@ -3,6 +3,7 @@
 
 #include "passthru/error.h"
 #include "passthru/gpu.h"
+#include "passthru/nvidia-driver.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -22,6 +23,14 @@ struct pt_probe;
  */
 int pt_probe_run(struct pt_probe **ret, struct pt_error *err);
 
+/**
+ * (Re)runs the report's NVIDIA userspace section with opts (NULL: the
+ * defaults, what pt_probe_run() does when the module is loaded). A driver
+ * that is not found is part of the report, not an error: only -ENOMEM is.
+ */
+int pt_probe_nvidia_driver(struct pt_probe *probe, const struct pt_nvidia_driver_opts *opts,
+			   struct pt_error *err);
+
 /** Frees the report. NULL is allowed. */
 void pt_probe_free(struct pt_probe *probe);
 
@@ -35,10 +44,12 @@ const struct pt_warning *pt_probe_warning(const struct pt_probe *probe, size_t i
 /**
  * The report as JSON (pretty-printed, ending in a newline):
  * {"gpus": [{"index", "pci", "vendor_id", "device_id", "vendor", "driver",
- * "boot_vga", "bus", "name", "id_path", "nodes": [{"path", "kind", "major",
- * "minor", "exists", "matches", "group", "accessible", "by_path",
- * "drm_driver"}]}],
- * "nvidia": null | {"driver_version", "major", "nodes": [...]},
+ * "boot_vga", "bus", "name", "id_path", "uuid", "model", "nodes": [{"path",
+ * "kind", "major", "minor", "exists", "matches", "group", "accessible",
+ * "by_path", "drm_driver"}]}],
+ * "nvidia": null | {"driver_version", "major", "nodes": [...],
+ *   "userspace": {"version", "libraries": [{"path", "soname", "arch"}],
+ *   "files": [...], "missing": [...]} (when probed)},
  * "warnings": [{"code", "message"}]}. Unknown values are null.
  * Returns a new string (caller frees) or NULL with err set (ENOMEM, or
  * EOPNOTSUPP when libjson-c.so.5, loaded on first use, is not installed).
