@@ -15,7 +15,7 @@ DESTDIR ?=
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 # Linked into libpassthru.so; the .pc file lists exactly these.
-LINK_MODULES := libudev
+LINK_MODULES := libudev libseccomp
 # Loaded on first use with dlopen (libpassthru/dlopen-*.c): only their
 # headers are needed to build, they are neither linked nor in the .pc file.
 DLOPEN_MODULES := libpulse json-c xcb xau libdrm
