@@ -19,7 +19,7 @@ DESTDIR ?=
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 # Linked into libpassthru.so; the .pc file lists exactly these.
-LINK_MODULES := libudev
+LINK_MODULES := libudev libseccomp
 # Loaded on first use with dlopen (libpassthru/dlopen-*.c): only their
 # headers are needed to build, they are neither linked nor in the .pc file.
 DLOPEN_MODULES := libpulse json-c xcb xau libdrm
@@ -49,7 +49,7 @@ TOOLS := passthru-probe passthru-launch
 TOOL_BINS := $(TOOLS:%=$(BUILD)/%)
 TEST_SRCS := $(sort $(wildcard tests/test-*.c))
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
-TEST_HELPERS := $(filter-out $(TEST_SRCS),$(wildcard tests/*.c))
+TEST_HELPERS := $(filter-out $(TEST_SRCS) tests/escape-probe.c,$(wildcard tests/*.c))
 TEST_HELPER_OBJS := $(TEST_HELPERS:tests/%.c=$(BUILD)/tests/%.o)
 SO := $(BUILD)/libpassthru.so.$(VERSION)
 SONAME := libpassthru.so.$(SOVERSION)
@@ -63,7 +63,7 @@ all: lib tools helpers
 lib: $(SO) $(AR_LIB) $(BUILD)/libpassthru.pc
 tools: $(TOOL_BINS)
 helpers: $(BUILD)/passthru-init
-tests: $(TEST_BINS)
+tests: $(TEST_BINS) $(BUILD)/tests/escape-probe
 
 # Each compile writes its header dependencies next to its output (-MMD);
 # -MP keeps a removed header from breaking the next build.
@@ -112,6 +112,11 @@ $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests check-build-deps check-test-deps
 $(BUILD)/tests/%: tests/%.c $(TEST_HELPER_OBJS) $(AR_LIB) | $(BUILD)/tests check-test-deps
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Ilibpassthru -Itests $(TEST_CFLAGS) $< $(TEST_HELPER_OBJS) -o $@ \
 		$(AR_LIB) $(DEPS_LIBS) $(TEST_LIBS) $(LDFLAGS)
+
+# A static program the confinement suite copies into container roots that
+# have no C library of their own; it tries each escape and says what worked.
+$(BUILD)/tests/escape-probe: tests/escape-probe.c | $(BUILD)/tests
+	$(CC) -std=gnu11 $(OPT) $(WARNINGS) -D_GNU_SOURCE -static $< -o $@
 
 # Written again whenever PREFIX and friends change, so an install never
 # ships a .pc that points at another prefix.
