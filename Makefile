@@ -78,7 +78,7 @@ check-test-deps:
 	@scripts/install-deps --check-modules $(TEST_MODULES)
 
 $(BUILD)/obj/%.o: libpassthru/%.c | $(BUILD)/obj check-build-deps
-	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -fPIC -fvisibility=hidden -include libpassthru/export.h -Ilibpassthru -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -fPIC -fvisibility=hidden -Ilibpassthru -c $< -o $@
 
 $(BUILD)/obj/launch.o: ALL_CFLAGS += -DPT_HELPERDIR='"$(HELPERDIR)"'
 

@@ -619,7 +619,7 @@ int pt_audio_add_to_plan(const struct pt_audio *a, struct pt_plan *plan, unsigne
 	return 0;
 }
 
-int pt_plan_add_pulse(struct pt_plan *plan, unsigned flags, struct pt_error *err)
+int pt_pulse_add_to_plan(struct pt_plan *plan, unsigned flags, struct pt_error *err)
 {
 	struct pt_audio *a = NULL;
 	int r = pt_audio_find(NULL, &a, err);

@@ -35,7 +35,7 @@
 #include <sys/wait.h>
 
 #include "mount.h"
-#include "passthru/native.h"
+#include "native.h"
 #include "passthru/process.h"
 #include "seccomp-filter.h"
 #include "userdb.h"
@@ -598,7 +598,7 @@ static _Noreturn void child_main(const struct ctx *c)
 	if (setup(c, &err) < 0)
 		report(c->errfd, &err, 125);
 
-	/* Blocked since the clone (see pt_native_spawn): PID 1 ignores signals it
+	/* Blocked since the clone (see native_spawn): PID 1 ignores signals it
 	 * has no handler for, unless they are blocked and read here. */
 	sigset_t mask;
 	sigemptyset(&mask);
@@ -859,7 +859,7 @@ static void reap(int pidfd)
 		;
 }
 
-int pt_native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, int *ret_pidfd,
+int native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, int *ret_pidfd,
 		    struct pt_error *err)
 {
 	if (flags)

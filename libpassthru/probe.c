@@ -7,6 +7,7 @@
 #include "audio-report.h"
 #include "dlopen-drm.h"
 #include "dlopen-json.h"
+#include "passthru/audio.h"
 #include "passthru/probe.h"
 #include "util.h"
 

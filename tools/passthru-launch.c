@@ -343,9 +343,9 @@ static int build_plan(struct options *o)
 			return fail(r == -EINVAL ? EXIT_USAGE : EXIT_SETUP, &err);
 	}
 	if (o->pulse &&
-	    pt_plan_add_pulse(o->plan, o->pulse == 2 ? PT_AUDIO_KEEP_REMOTE : 0, &err) < 0)
+	    pt_pulse_add_to_plan(o->plan, o->pulse == 2 ? PT_AUDIO_KEEP_REMOTE : 0, &err) < 0)
 		return fail(EXIT_SETUP, &err);
-	if (o->alsa && pt_plan_add_alsa(o->plan, &err) < 0)
+	if (o->alsa && pt_alsa_add_to_plan(o->plan, &err) < 0)
 		return fail(EXIT_SETUP, &err);
 	/* After -D: the container's own ld.so.cache is read from its root. */
 	if (o->nvidia && add_nvidia_driver(o, &err) < 0)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "passthru/export.h"
+
 #include <stddef.h>
 
 #include "passthru/error.h"
@@ -44,22 +46,22 @@ struct pt_nvidia_driver_opts {
 };
 
 /** New options with the defaults, or NULL when out of memory. */
-struct pt_nvidia_driver_opts *pt_nvidia_driver_opts_new(void);
+PT_EXPORT struct pt_nvidia_driver_opts *pt_nvidia_driver_opts_new(void);
 /** Frees options. NULL is allowed. */
-void pt_nvidia_driver_opts_free(struct pt_nvidia_driver_opts *opts);
+PT_EXPORT void pt_nvidia_driver_opts_free(struct pt_nvidia_driver_opts *opts);
 
 /**
  * Parses a capability list: "all" or a comma-separated list of utility,
  * compute, video, graphics, display. An unknown word is -EINVAL naming it.
  */
-int pt_nvidia_driver_parse_caps(const char *text, unsigned *ret_caps, struct pt_error *err);
+PT_EXPORT int pt_nvidia_driver_parse_caps(const char *text, unsigned *ret_caps, struct pt_error *err);
 
 /**
  * The loaded kernel module's version ("550.54.14"), newly allocated.
  * -ENODEV when no NVIDIA module is loaded (neither file is readable),
  * -EBADMSG when the file has no version in it.
  */
-int pt_nvidia_driver_module_version(char **ret_version, struct pt_error *err);
+PT_EXPORT int pt_nvidia_driver_module_version(char **ret_version, struct pt_error *err);
 
 /**
  * Finds the driver files (opts NULL: the defaults). Errors: -ENODEV when
@@ -68,14 +70,14 @@ int pt_nvidia_driver_module_version(char **ret_version, struct pt_error *err);
  * places looked in, and another version when one was found instead).
  * Missing or differently-versioned expected files are warnings.
  */
-int pt_nvidia_driver_probe(const struct pt_nvidia_driver_opts *opts,
+PT_EXPORT int pt_nvidia_driver_probe(const struct pt_nvidia_driver_opts *opts,
 			   struct pt_nvidia_driver **ret, struct pt_error *err);
 
 /** Frees the result. NULL is allowed. */
-void pt_nvidia_driver_free(struct pt_nvidia_driver *driver);
+PT_EXPORT void pt_nvidia_driver_free(struct pt_nvidia_driver *driver);
 
 /** The version the files were chosen for. */
-const char *pt_nvidia_driver_version(const struct pt_nvidia_driver *driver);
+PT_EXPORT const char *pt_nvidia_driver_version(const struct pt_nvidia_driver *driver);
 
 /** A library of the driver. Strings are owned by the driver object. */
 struct pt_nvidia_library {
@@ -85,21 +87,21 @@ struct pt_nvidia_library {
 };
 
 /** Number of libraries, and library i (NULL when out of range). */
-size_t pt_nvidia_driver_library_count(const struct pt_nvidia_driver *driver);
-const struct pt_nvidia_library *pt_nvidia_driver_library(const struct pt_nvidia_driver *driver,
+PT_EXPORT size_t pt_nvidia_driver_library_count(const struct pt_nvidia_driver *driver);
+PT_EXPORT const struct pt_nvidia_library *pt_nvidia_driver_library(const struct pt_nvidia_driver *driver,
 							 size_t i);
 
 /** Other files (configs, tools, firmware, the persistenced socket): host paths. */
-size_t pt_nvidia_driver_file_count(const struct pt_nvidia_driver *driver);
-const char *pt_nvidia_driver_file(const struct pt_nvidia_driver *driver, size_t i);
+PT_EXPORT size_t pt_nvidia_driver_file_count(const struct pt_nvidia_driver *driver);
+PT_EXPORT const char *pt_nvidia_driver_file(const struct pt_nvidia_driver *driver, size_t i);
 
 /**
  * What is missing or of another version: warnings with code
  * "nvidia-file-missing" or "nvidia-version-mismatch" (the latter names both
  * versions).
  */
-size_t pt_nvidia_driver_warning_count(const struct pt_nvidia_driver *driver);
-const struct pt_warning *pt_nvidia_driver_warning(const struct pt_nvidia_driver *driver,
+PT_EXPORT size_t pt_nvidia_driver_warning_count(const struct pt_nvidia_driver *driver);
+PT_EXPORT const struct pt_warning *pt_nvidia_driver_warning(const struct pt_nvidia_driver *driver,
 						  size_t i);
 
 /**
@@ -115,7 +117,7 @@ const struct pt_warning *pt_nvidia_driver_warning(const struct pt_nvidia_driver 
  * ours, so that its dynamic loader finds the host's libraries first, also
  * for a program that clears LD_LIBRARY_PATH.
  */
-int pt_nvidia_driver_add_to_plan(const struct pt_nvidia_driver *driver, struct pt_plan *plan,
+PT_EXPORT int pt_nvidia_driver_add_to_plan(const struct pt_nvidia_driver *driver, struct pt_plan *plan,
 				 struct pt_error *err);
 
 #ifdef __cplusplus

@@ -87,7 +87,7 @@ extern "C" {
  * container is killed when the calling thread ends (PR_SET_PDEATHSIG): no
  * container outlives a launcher that crashed.
  */
-int pt_native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, int *ret_pidfd,
+int native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, int *ret_pidfd,
 		    struct pt_error *err);
 
 #ifdef __cplusplus
