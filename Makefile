@@ -47,6 +47,7 @@ LIB_SRCS := $(sort $(wildcard libpassthru/*.c))
 LIB_OBJS := $(LIB_SRCS:libpassthru/%.c=$(BUILD)/obj/%.o)
 TOOLS := passthru-probe passthru-launch
 TOOL_BINS := $(TOOLS:%=$(BUILD)/%)
+EXAMPLE_BINS := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 TEST_SRCS := $(sort $(wildcard tests/test-*.c))
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 TEST_HELPERS := $(filter-out $(TEST_SRCS) tests/escape-probe.c,$(wildcard tests/*.c))
@@ -63,12 +64,12 @@ all: lib tools helpers
 lib: $(SO) $(AR_LIB) $(BUILD)/libpassthru.pc
 tools: $(TOOL_BINS)
 helpers: $(BUILD)/passthru-init
-tests: $(TEST_BINS) $(BUILD)/tests/escape-probe
+tests: $(TEST_BINS) $(BUILD)/tests/escape-probe $(EXAMPLE_BINS)
 
 # Each compile writes its header dependencies next to its output (-MMD);
 # -MP keeps a removed header from breaking the next build.
 DEPFLAGS = -MMD -MP
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/examples/*.d $(BUILD)/*.d)
 
 # A missing -dev package stops the build here, named, instead of as a
 # missing header in the first file that includes it.
@@ -102,6 +103,10 @@ $(AR_LIB): $(LIB_OBJS)
 $(BUILD)/%: tools/%.c $(SO)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $< -o $@ -L$(BUILD) -lpassthru -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
 
+# Examples are what another program does: public headers, the shared library.
+$(BUILD)/examples/%: examples/%.c $(SO) | $(BUILD)/examples
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $< -o $@ -L$(BUILD) -lpassthru -Wl,-rpath,'$$ORIGIN/..' $(LDFLAGS)
+
 # Tests link the static archive (internal functions are testable) and the
 # helpers in tests/*.c that are not suites.
 $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests check-build-deps check-test-deps
@@ -129,7 +134,7 @@ $(BUILD)/libpassthru.pc: pkgconfig/libpassthru.pc.in include/passthru/version.h 
 .PHONY: FORCE
 FORCE:
 
-$(BUILD) $(BUILD)/obj $(BUILD)/tests:
+$(BUILD) $(BUILD)/obj $(BUILD)/tests $(BUILD)/examples:
 	mkdir -p $@
 
 deps:
