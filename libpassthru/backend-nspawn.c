@@ -114,7 +114,10 @@ int nspawn_argv(const struct pt_plan *plan, unsigned flags, char *const *file_pa
 	}
 	for (size_t i = 0; i < pt_plan_file_count(plan); i++) {
 		const struct pt_file *f = pt_plan_file(plan, i);
-		push_owned(&a, bind_arg("--bind-ro=", file_paths[i], f->target));
+		/* The host copy is this launch's own (plan.h: owner-writable
+		 * files may be opened read-write). */
+		push_owned(&a, bind_arg(f->mode & 0200 ? "--bind=" : "--bind-ro=", file_paths[i],
+					f->target));
 	}
 	for (size_t i = 0; i < pt_plan_env_count(plan); i++) {
 		const struct pt_env *e = pt_plan_env(plan, i);
