@@ -349,8 +349,12 @@ static char *clean_line(const char *s, size_t n)
 	return strndup(s, n > 300 ? 300 : n);
 }
 
-/* The server's fatal error from the end of its log, else its last line. */
-static char *read_last_words(const char *log_file)
+/* The server's fatal error from the end of its log; else, when any_line,
+ * its last line. A server that served clients and then died of a signal
+ * says nothing useful in its last line (after a SIGTERM Xorg-based servers
+ * log their shutdown, or an old "server already active" complaint of
+ * their start): there only a fatal error counts. */
+static char *read_last_words(const char *log_file, bool any_line)
 {
 	_cleanup_close_ int fd = open(log_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
@@ -364,6 +368,8 @@ static char *read_last_words(const char *log_file)
 		return NULL;
 
 	char *fatal = strstr(buf, "Fatal server error:");
+	if (!fatal && !any_line)
+		return NULL;
 	const char *last = NULL;
 	size_t last_len = 0;
 	for (const char *p = fatal ? fatal + strlen("Fatal server error:") : buf; *p;) {
@@ -540,7 +546,7 @@ static int fail_start(struct pt_display *d, int code, const char *what, const ch
 			pt_error_setx(err, ECHILD, "%s%s exited with status %d %s", name, on,
 				      d->status, what);
 	}
-	_cleanup_free_ char *words = read_last_words(d->log_file);
+	_cleanup_free_ char *words = read_last_words(d->log_file, true);
 	if (err && words) {
 		size_t len = strlen(err->message);
 		snprintf(err->message + len, sizeof(err->message) - len, ": %s", words);
@@ -683,7 +689,7 @@ int pt_display_exit_status(const struct pt_display *d) { return d->status; }
 const char *pt_display_last_words(struct pt_display *d)
 {
 	if (!d->last_words && d->log_file)
-		d->last_words = read_last_words(d->log_file);
+		d->last_words = read_last_words(d->log_file, false);
 	return d->last_words;
 }
 

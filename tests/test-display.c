@@ -774,6 +774,58 @@ Test(display, a_dying_display_stops_the_container)
 	free(root);
 }
 
+/* Stopped from outside (SIGTERM), the server exits by itself and logs its
+ * shutdown: that is no reason, so none is shown after the status. */
+Test(display, a_display_stopped_from_outside_shows_no_misleading_words)
+{
+	if (!tu_can_nspawn())
+		cr_skip_test("needs root and systemd-nspawn");
+	char *root = x_root();
+	char mark[4096], bind[8300], errfile[4096], marker[4200];
+	snprintf(mark, sizeof(mark), "%s/mark", tmp);
+	mkdir(mark, 0755);
+	snprintf(bind, sizeof(bind), "--bind=%s:/mark", mark);
+	snprintf(marker, sizeof(marker), "%s/started", mark);
+	snprintf(errfile, sizeof(errfile), "%s/err", tmp);
+	char *argv[] = {(char *)tu_tool("passthru-launch"), "--xephyr", "-D", root, bind, "--",
+			"sh", "-c", "echo \"$DISPLAY\" > /mark/started.tmp; mv /mark/started.tmp /mark/started; exec sleep 60", NULL};
+	pid_t launcher = launch_async(argv, errfile);
+	pid_t x = child_named(launcher, "Xephyr", marker);
+	cr_assert(x > 0, "Xephyr and the container run");
+	/* Other suites' servers may take the number once ours is dead: what
+	 * must be gone is this socket (its inode), not any socket of that name. */
+	char *shown = read_all(marker);
+	int shown_n = -1;
+	sscanf(shown, ":%d", &shown_n);
+	free(shown);
+	char sock[64];
+	snprintf(sock, sizeof(sock), "/tmp/.X11-unix/X%d", shown_n);
+	struct stat before;
+	cr_assert_eq(stat(sock, &before), 0, "the display's socket %s exists", sock);
+
+	cr_assert_eq(kill(x, SIGTERM), 0);
+	int st = wait_launcher(10000);
+	char *err = read_all(errfile);
+	cr_assert_eq(st, 125, "exit status %d: %s", st, err);
+	int n = -1;
+	const char *at = strstr(err, "the Xephyr display :");
+	if (at)
+		sscanf(at, "the Xephyr display :%d", &n);
+	const char *died = at ? strstr(at, " died (") : NULL;
+	cr_assert(n >= 0 && died, "%s", err);
+	int code = -1, used = 0;
+	cr_assert_eq(sscanf(died, " died (exit status %d); stopped sh\n%n", &code, &used), 1,
+		     "only the status, no last words: %s", err);
+	cr_assert(used > 0, "the message ends after the command's name: %s", err);
+	cr_assert_eq(n, shown_n, "the display the container had");
+	struct stat after;
+	cr_assert(stat(sock, &after) < 0 || after.st_ino != before.st_ino,
+		  "the dead display's socket was removed");
+	cr_assert_eq(kill(x, 0), -1, "reaped");
+	free(err);
+	free(root);
+}
+
 Test(display, sigterm_to_the_launcher_ends_command_and_display)
 {
 	if (!tu_can_nspawn())
