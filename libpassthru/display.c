@@ -15,6 +15,7 @@
 #include "passthru/display.h"
 #include "passthru/process.h"
 #include "pidfd.h"
+#include "state.h"
 #include "util.h"
 
 extern char **environ;
@@ -556,6 +557,76 @@ static int fail_start(struct pt_display *d, int code, const char *what, const ch
 	return code;
 }
 
+/* A display object with its private directory (cookie, log) made. */
+static int display_new(const struct pt_display_opts *o, struct pt_display **ret,
+		       struct pt_error *err)
+{
+	struct pt_display *d = calloc(1, sizeof(*d));
+	if (!d)
+		return pt_error_set(err, ENOMEM, "display");
+	d->kind = o->kind;
+	d->pidfd = -1;
+	d->status = -1;
+	d->number = -1;
+	d->mit_shm = !o->private_ipc;
+
+	const char *base = o->state_dir ? o->state_dir : state_base_dir();
+	int r = 0;
+	if (asprintf(&d->dir, "%s/passthru-display-XXXXXX", base) < 0) {
+		d->dir = NULL;
+		r = pt_error_set(err, ENOMEM, "display");
+	} else if (!mkdtemp(d->dir)) {
+		r = pt_error_set(err, errno, "create a private directory under %s", base);
+		free(d->dir);
+		d->dir = NULL;
+	} else if (asprintf(&d->auth_file, "%s/Xauthority", d->dir) < 0 ||
+		   asprintf(&d->log_file, "%s/server.log", d->dir) < 0) {
+		r = pt_error_set(err, ENOMEM, "display");
+	}
+	if (r < 0) {
+		remove_leftovers(d);
+		display_destroy(d);
+		return r;
+	}
+	*ret = d;
+	return 0;
+}
+
+/* A fresh MIT-MAGIC-COOKIE-1 in the server's Xauthority (FamilyWild). */
+static int write_cookie(struct pt_display *d, struct pt_error *err)
+{
+	_cleanup_free_ char *entry = NULL;
+	size_t entry_len = 0;
+	if (getrandom(d->cookie, sizeof(d->cookie), 0) != (ssize_t)sizeof(d->cookie))
+		return pt_error_set(err, errno ? errno : EIO, "getrandom");
+	if (auth_entry(d->cookie, &entry, &entry_len) < 0)
+		return pt_error_set(err, ENOMEM, "cookie");
+	int r = write_file_excl(d->auth_file, entry, entry_len, 0600, err);
+	explicit_bzero(entry, entry_len);
+	return r;
+}
+
+/* Until its number arrived on the -displayfd pipe and a client with the
+ * cookie got in: the number arrives once the server listens, but only a
+ * connection says it lets our clients in. */
+static int wait_ready(struct pt_display *d, int pipe_r, long long deadline)
+{
+	int r = wait_number(d, pipe_r, deadline);
+	if (r < 0)
+		return r;
+	snprintf(d->name, sizeof(d->name), ":%d", d->number);
+	for (;;) {
+		if (probe(d))
+			return 0;
+		if (!pt_display_alive(d))
+			return -ECHILD;
+		if (now_ms() >= deadline)
+			return -ETIMEDOUT;
+		struct timespec ts = {0, 5 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
 int pt_display_start(const struct pt_display_opts *o, struct pt_display **ret_display,
 		     struct pt_error *err)
 {
@@ -571,93 +642,35 @@ int pt_display_start(const struct pt_display_opts *o, struct pt_display **ret_di
 	if (r < 0)
 		return pt_error_prefix(err, "%s", name);
 
+	struct pt_display *d = NULL;
+	if ((r = display_new(o, &d, err)) < 0)
+		return pt_error_prefix(err, "%s", name);
 	_cleanup_close_ int log_fd = -1, pipe_r = -1;
-	_cleanup_free_ char *entry = NULL;
-	size_t entry_len = 0;
-	struct pt_display *d = calloc(1, sizeof(*d));
-	if (!d)
-		return pt_error_set(err, ENOMEM, "%s", name);
-	d->kind = o->kind;
-	d->pidfd = -1;
-	d->status = -1;
-	d->number = -1;
-	d->mit_shm = !o->private_ipc;
-
-	const char *base = o->state_dir ? o->state_dir : tmp_dir();
-	if (asprintf(&d->dir, "%s/passthru-display-XXXXXX", base) < 0) {
-		d->dir = NULL;
-		display_destroy(d);
-		return pt_error_set(err, ENOMEM, "%s", name);
-	}
-	if (!mkdtemp(d->dir)) {
-		r = pt_error_set(err, errno, "%s: create a private directory under %s", name, base);
-		free(d->dir);
-		d->dir = NULL;
-		display_destroy(d);
-		return r;
-	}
-	if (asprintf(&d->auth_file, "%s/Xauthority", d->dir) < 0 ||
-	    asprintf(&d->log_file, "%s/server.log", d->dir) < 0) {
-		remove_leftovers(d);
-		display_destroy(d);
-		return pt_error_set(err, ENOMEM, "%s", name);
-	}
-
-	if (getrandom(d->cookie, sizeof(d->cookie), 0) != (ssize_t)sizeof(d->cookie)) {
-		r = pt_error_set(err, errno ? errno : EIO, "%s: getrandom", name);
+	if ((r = write_cookie(d, err)) < 0)
 		goto fail;
-	}
-	if (auth_entry(d->cookie, &entry, &entry_len) < 0) {
-		r = pt_error_set(err, ENOMEM, "%s: cookie", name);
-		goto fail;
-	}
-	r = write_file_excl(d->auth_file, entry, entry_len, 0600, err);
-	if (r < 0)
-		goto fail_prefix;
-	explicit_bzero(entry, entry_len);
 
 	/* Its output goes to a file, not a pipe: nobody drains a pipe once the
 	 * container runs, and a full pipe would stall the server. */
 	log_fd = open(d->log_file, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-		     0600);
+		      0600);
 	if (log_fd < 0) {
 		r = pt_error_set(err, errno, "create %s", d->log_file);
-		goto fail_prefix;
+		goto fail;
 	}
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		r = pt_error_set(err, errno, "pipe");
-		goto fail_prefix;
+		goto fail;
 	}
 	pipe_r = pipefd[0];
 	long long start = now_ms();
 	r = spawn_server(d, o, pipefd[1], log_fd, err);
 	close(pipefd[1]); /* only the server holds the write end: EOF if it dies */
 	if (r < 0)
-		goto fail_prefix;
+		goto fail;
 
 	unsigned timeout = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
-	long long deadline = start + timeout;
-	r = wait_number(d, pipe_r, deadline);
-	if (r == 0) {
-		snprintf(d->name, sizeof(d->name), ":%d", d->number);
-		/* The number arrives once the server listens; still, a display
-		 * counts as ready only when a client with the cookie gets in. */
-		for (;;) {
-			if (probe(d))
-				break;
-			if (!pt_display_alive(d)) {
-				r = -ECHILD;
-				break;
-			}
-			if (now_ms() >= deadline) {
-				r = -ETIMEDOUT;
-				break;
-			}
-			struct timespec ts = {0, 5 * 1000 * 1000};
-			nanosleep(&ts, NULL);
-		}
-	}
+	r = wait_ready(d, pipe_r, start + timeout);
 	if (r < 0)
 		return fail_start(d, r,
 				  d->number >= 0 ? "before a client could connect"
@@ -667,9 +680,8 @@ int pt_display_start(const struct pt_display_opts *o, struct pt_display **ret_di
 	*ret_display = d;
 	return 0;
 
-fail_prefix:
-	pt_error_prefix(err, "%s", name);
 fail:
+	pt_error_prefix(err, "%s", name);
 	remove_leftovers(d);
 	display_destroy(d);
 	return r;

@@ -16,6 +16,7 @@
 #include "passthru/launch.h"
 #include "passthru/process.h"
 #include "pidfd.h"
+#include "state.h"
 #include "supervise.h"
 #include "util.h"
 #include "warnings.h"
@@ -81,17 +82,7 @@ int pt_launch_backend_parse(const char *name, enum pt_launch_backend *ret, struc
 			     name ? name : "");
 }
 
-const char *pt_launch_state_base(void)
-{
-	/* Only a runtime dir that is really ours: a stale XDG_RUNTIME_DIR
-	 * from another user (su without -l) must not receive our files. */
-	const char *rt = secure_getenv("XDG_RUNTIME_DIR");
-	struct stat st;
-	if (rt && rt[0] == '/' && stat(rt, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    st.st_uid == geteuid() && access(rt, W_OK | X_OK) == 0)
-		return rt;
-	return tmp_dir();
-}
+const char *pt_launch_state_base(void) { return state_base_dir(); }
 
 /* ---- state directories -------------------------------------------------- */
 
