@@ -16,6 +16,7 @@
 #include "passthru/process.h"
 #include "pidfd.h"
 #include "state.h"
+#include "strv.h"
 #include "util.h"
 
 extern char **environ;
@@ -140,21 +141,6 @@ static int check_opts(const struct pt_display_opts *o, struct pt_error *err)
 	return 0;
 }
 
-static void add_arg(char ***v, size_t *n, size_t *alloc, const char *arg, bool *failed)
-{
-	void *items = *v;
-	if (*failed || grow_array(&items, alloc, *n + 2, sizeof(char *)) < 0) {
-		*failed = true;
-		return;
-	}
-	*v = items;
-	if (!((*v)[*n] = strdup(arg))) {
-		*failed = true;
-		return;
-	}
-	(*v)[++*n] = NULL;
-}
-
 int pt_display_server_argv(const struct pt_display_opts *o, int displayfd, const char *auth_file,
 			   char ***ret_argv, struct pt_error *err)
 {
@@ -162,15 +148,11 @@ int pt_display_server_argv(const struct pt_display_opts *o, int displayfd, const
 	if (r < 0)
 		return r;
 
-	_cleanup_strv_ char **v = NULL;
-	size_t n = 0, alloc = 0;
-	bool failed = false;
-	char buf[64];
-#define ARG(s) add_arg(&v, &n, &alloc, (s), &failed)
+	struct strv_builder b = {0};
+#define ARG(s) strv_push(&b, (s))
 	ARG(o->server && *o->server ? o->server : kind_name(o->kind));
-	snprintf(buf, sizeof(buf), "%d", displayfd);
 	ARG("-displayfd");
-	ARG(buf);
+	strv_pushf(&b, "%d", displayfd);
 	ARG("-auth");
 	ARG(auth_file);
 	ARG("-nolisten");
@@ -189,11 +171,10 @@ int pt_display_server_argv(const struct pt_display_opts *o, int displayfd, const
 		ARG("-screen");
 		if (o->kind == PT_DISPLAY_XVFB) {
 			ARG("0");
-			snprintf(buf, sizeof(buf), "%ux%ux24", o->width, o->height);
+			strv_pushf(&b, "%ux%ux24", o->width, o->height);
 		} else {
-			snprintf(buf, sizeof(buf), "%ux%u", o->width, o->height);
+			strv_pushf(&b, "%ux%u", o->width, o->height);
 		}
-		ARG(buf);
 	}
 	if (o->kind == PT_DISPLAY_XEPHYR && o->resizeable)
 		ARG("-resizeable");
@@ -204,9 +185,10 @@ int pt_display_server_argv(const struct pt_display_opts *o, int displayfd, const
 	for (size_t i = 0; o->extra_args && o->extra_args[i]; i++)
 		ARG(o->extra_args[i]);
 #undef ARG
-	if (failed)
+	char **v = strv_steal(&b);
+	if (!v)
 		return pt_error_set(err, ENOMEM, "%s: arguments", kind_name(o->kind));
-	*ret_argv = steal_pointer(&v);
+	*ret_argv = v;
 	return 0;
 }
 
@@ -741,12 +723,10 @@ int pt_display_add_to_plan(const struct pt_display *d, struct pt_plan *plan, str
 int pt_display_exposed_sockets(const struct pt_display *d, const struct pt_plan *plan,
 			       char ***ret_sockets, struct pt_error *err)
 {
-	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
-	if (!v)
-		return pt_error_set(err, ENOMEM, "X sockets");
-	size_t n = 0, alloc = 1;
+	struct strv_builder b = {0};
 	if (plan && (pt_plan_get_flags(plan) & PT_PLAN_PRIVATE_NETWORK)) {
-		*ret_sockets = steal_pointer(&v);
+		if (!(*ret_sockets = strv_steal(&b)))
+			return pt_error_set(err, ENOMEM, "X sockets");
 		return 0;
 	}
 
@@ -755,6 +735,7 @@ int pt_display_exposed_sockets(const struct pt_display *d, const struct pt_plan 
 	_cleanup_fclose_ FILE *f = fopen("/proc/net/unix", "re");
 	if (!f)
 		return pt_error_set(err, errno, "open /proc/net/unix");
+	_cleanup_strv_ char **v = NULL;
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
 	const char *prefix = "@/tmp/.X11-unix/X";
@@ -773,15 +754,14 @@ int pt_display_exposed_sockets(const struct pt_display *d, const struct pt_plan 
 		if (d && atoi(num) == d->number)
 			continue;
 		bool dup = false;
-		for (size_t i = 0; i < n && !dup; i++)
-			dup = streq(v[i], path);
-		if (dup)
-			continue;
-		bool failed = false;
-		add_arg(&v, &n, &alloc, path, &failed);
-		if (failed)
-			return pt_error_set(err, ENOMEM, "X sockets");
+		for (size_t i = 0; i < b.n && !dup; i++)
+			dup = streq(b.v[i], path);
+		if (!dup)
+			strv_push(&b, path);
 	}
+	size_t n = b.n;
+	if (!(v = strv_steal(&b)))
+		return pt_error_set(err, ENOMEM, "X sockets");
 	*ret_sockets = steal_pointer(&v);
 	return (int)n;
 }

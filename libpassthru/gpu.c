@@ -16,22 +16,8 @@
 #include <sys/sysmacros.h>
 
 #include "gpu-private.h"
+#include "udev-util.h"
 
-static inline void udev_unrefp(struct udev **u)
-{
-	if (*u)
-		udev_unref(*u);
-}
-static inline void udev_enumerate_unrefp(struct udev_enumerate **e)
-{
-	if (*e)
-		udev_enumerate_unref(*e);
-}
-static inline void udev_device_unrefp(struct udev_device **d)
-{
-	if (*d)
-		udev_device_unref(*d);
-}
 
 const char *pt_gpu_node_kind_name(enum pt_gpu_node_kind kind)
 {
