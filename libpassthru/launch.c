@@ -153,22 +153,40 @@ static void remove_stale_state(const char *base)
 static int make_state_dir(struct pt_launch *l, const char *base, struct pt_error *err)
 {
 	remove_stale_state(base);
-	if (asprintf(&l->state_dir, "%s/" STATE_PREFIX "XXXXXX", base) < 0) {
+	/* Made under a name the stale scan ignores and renamed once locked:
+	 * a directory with an unlocked lock file is a dead launcher's, and
+	 * another launch must never find ours in that state. */
+	_cleanup_free_ char *tmp = NULL;
+	if (asprintf(&tmp, "%s/." STATE_PREFIX "XXXXXX", base) < 0)
+		return pt_error_set(err, ENOMEM, "state directory");
+	if (!mkdtemp(tmp))
+		return pt_error_set(err, errno, "create a state directory under %s", base);
+	l->state_fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (l->state_fd >= 0)
+		l->lock_fd = openat(l->state_fd, LOCK_NAME,
+				    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (l->lock_fd < 0 || flock(l->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		int r = pt_error_set(err, errno, "lock state directory %s", tmp);
+		if (l->state_fd >= 0)
+			unlinkat(l->state_fd, LOCK_NAME, 0);
+		rmdir(tmp);
+		return r;
+	}
+	const char *suffix = strrchr(tmp, '-') + 1;
+	if (asprintf(&l->state_dir, "%s/" STATE_PREFIX "%s", base, suffix) < 0) {
 		l->state_dir = NULL;
+		unlinkat(l->state_fd, LOCK_NAME, 0);
+		rmdir(tmp);
 		return pt_error_set(err, ENOMEM, "state directory");
 	}
-	if (!mkdtemp(l->state_dir)) {
-		int r = pt_error_set(err, errno, "create a state directory under %s", base);
+	if (rename(tmp, l->state_dir) < 0) {
+		int r = pt_error_set(err, errno, "create state directory %s", l->state_dir);
+		unlinkat(l->state_fd, LOCK_NAME, 0);
+		rmdir(tmp);
 		free(l->state_dir);
 		l->state_dir = NULL;
 		return r;
 	}
-	l->state_fd = open(l->state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (l->state_fd >= 0)
-		l->lock_fd = openat(l->state_fd, LOCK_NAME,
-				    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (l->lock_fd < 0 || flock(l->lock_fd, LOCK_EX | LOCK_NB) < 0)
-		return pt_error_set(err, errno, "lock state directory %s", l->state_dir);
 	return 0;
 }
 
