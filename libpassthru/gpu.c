@@ -414,6 +414,20 @@ const struct pt_gpu *pt_gpu_list_get(const struct pt_gpu_list *l, size_t i)
 	return l && i < l->n_gpus ? &l->gpus[i].pub : NULL;
 }
 
+size_t pt_gpu_node_count(const struct pt_gpu *g) { return g ? g->n_nodes : 0; }
+
+const struct pt_gpu_node *pt_gpu_node(const struct pt_gpu *g, size_t i)
+{
+	return g && i < g->n_nodes ? &g->nodes[i] : NULL;
+}
+
+size_t pt_nvidia_node_count(const struct pt_nvidia *n) { return n ? n->n_nodes : 0; }
+
+const struct pt_gpu_node *pt_nvidia_node(const struct pt_nvidia *n, size_t i)
+{
+	return n && i < n->n_nodes ? &n->nodes[i] : NULL;
+}
+
 const struct pt_nvidia *pt_gpu_list_nvidia(const struct pt_gpu_list *l)
 {
 	return l && l->has_nvidia ? &l->nvidia : NULL;
