@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "backend.h"
-#include "passthru/native.h"
+#include "native.h"
 #include "pidfd.h"
 #include "util.h"
 
@@ -29,11 +29,11 @@ static int native_prepare(const struct pt_plan *plan, const struct backend_env *
 	return 0;
 }
 
-static int native_spawn(struct backend_state *s, pid_t *ret_pid, int *ret_pidfd,
-			struct pt_error *err)
+static int native_backend_spawn(struct backend_state *s, pid_t *ret_pid, int *ret_pidfd,
+				struct pt_error *err)
 {
 	if (s->netns_fd < 0)
-		return pt_native_spawn(s->plan, 0, ret_pid, ret_pidfd, err);
+		return native_spawn(s->plan, 0, ret_pid, ret_pidfd, err);
 	/* A network namespace made for the container (user-mode network,
 	 * configured already): the container is cloned from this thread
 	 * without a network namespace of its own, so it inherits the
@@ -44,7 +44,7 @@ static int native_spawn(struct backend_state *s, pid_t *ret_pid, int *ret_pidfd,
 		return pt_error_set(err, errno, "native: open our network namespace");
 	if (setns(s->netns_fd, CLONE_NEWNET) < 0)
 		return pt_error_set(err, errno, "native: enter the container's network namespace");
-	int r = pt_native_spawn(s->plan, 0, ret_pid, ret_pidfd, err);
+	int r = native_spawn(s->plan, 0, ret_pid, ret_pidfd, err);
 	if (setns(old, CLONE_NEWNET) < 0) {
 		int e = errno;
 		if (r == 0) {
@@ -64,6 +64,6 @@ const struct backend backend_native = {
 	.name = "native",
 	.prepare = native_prepare,
 	.command = NULL,
-	.spawn = native_spawn,
+	.spawn = native_backend_spawn,
 	.cleanup = native_cleanup,
 };

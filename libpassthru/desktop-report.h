@@ -4,7 +4,7 @@
  * server out of a container's reach on this machine. */
 #pragma once
 
-#include <json-c/json.h>
+#include "dlopen-json.h"
 
 #include "util.h"
 

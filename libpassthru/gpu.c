@@ -16,22 +16,8 @@
 #include <sys/sysmacros.h>
 
 #include "gpu-private.h"
+#include "udev-util.h"
 
-static inline void udev_unrefp(struct udev **u)
-{
-	if (*u)
-		udev_unref(*u);
-}
-static inline void udev_enumerate_unrefp(struct udev_enumerate **e)
-{
-	if (*e)
-		udev_enumerate_unref(*e);
-}
-static inline void udev_device_unrefp(struct udev_device **d)
-{
-	if (*d)
-		udev_device_unref(*d);
-}
 
 const char *pt_gpu_node_kind_name(enum pt_gpu_node_kind kind)
 {
@@ -56,23 +42,6 @@ const char *pt_gpu_node_kind_name(enum pt_gpu_node_kind kind)
 		return "nvidia-cap";
 	}
 	return "unknown";
-}
-
-int gpu_list_warn(struct pt_gpu_list *l, const char *code, const char *fmt, ...)
-{
-	void *p = l->warnings;
-	if (grow_array(&p, &l->a_warnings, l->n_warnings + 1, sizeof(*l->warnings)) < 0)
-		return -ENOMEM;
-	l->warnings = p;
-	char *msg = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -ENOMEM;
-	l->warnings[l->n_warnings++] = (struct pt_warning){code, msg};
-	return 0;
 }
 
 /* What a missing node breaks, per kind; NULL: optional, no warning. */
@@ -201,6 +170,8 @@ static void gpu_entry_done(struct gpu_entry *g)
 	free((char *)g->pub.pci);
 	free((char *)g->pub.driver);
 	free((char *)g->pub.id_path);
+	free((char *)g->pub.uuid);
+	free((char *)g->pub.model);
 	node_vec_done(&g->nodes);
 }
 
@@ -213,9 +184,7 @@ void pt_gpu_list_free(struct pt_gpu_list *l)
 	free(l->gpus);
 	node_vec_done(&l->nvidia_nodes);
 	free((char *)l->nvidia.driver_version);
-	for (size_t i = 0; i < l->n_warnings; i++)
-		free((char *)l->warnings[i].message);
-	free(l->warnings);
+	warnings_done(&l->warnings);
 	free(l);
 }
 
@@ -445,16 +414,30 @@ const struct pt_gpu *pt_gpu_list_get(const struct pt_gpu_list *l, size_t i)
 	return l && i < l->n_gpus ? &l->gpus[i].pub : NULL;
 }
 
+size_t pt_gpu_node_count(const struct pt_gpu *g) { return g ? g->n_nodes : 0; }
+
+const struct pt_gpu_node *pt_gpu_node(const struct pt_gpu *g, size_t i)
+{
+	return g && i < g->n_nodes ? &g->nodes[i] : NULL;
+}
+
+size_t pt_nvidia_node_count(const struct pt_nvidia *n) { return n ? n->n_nodes : 0; }
+
+const struct pt_gpu_node *pt_nvidia_node(const struct pt_nvidia *n, size_t i)
+{
+	return n && i < n->n_nodes ? &n->nodes[i] : NULL;
+}
+
 const struct pt_nvidia *pt_gpu_list_nvidia(const struct pt_gpu_list *l)
 {
 	return l && l->has_nvidia ? &l->nvidia : NULL;
 }
 
-size_t pt_gpu_list_warning_count(const struct pt_gpu_list *l) { return l ? l->n_warnings : 0; }
+size_t pt_gpu_list_warning_count(const struct pt_gpu_list *l) { return l ? l->warnings.n : 0; }
 
 const struct pt_warning *pt_gpu_list_warning(const struct pt_gpu_list *l, size_t i)
 {
-	return l && i < l->n_warnings ? &l->warnings[i] : NULL;
+	return l ? warnings_get(&l->warnings, i) : NULL;
 }
 
 struct pt_gpu_selection {
@@ -507,11 +490,49 @@ static bool term_matches(const struct pt_gpu *g, const char *term)
 	       (g->driver && strcasecmp(g->driver, term) == 0);
 }
 
+/* "GPU-<uuid>" or a prefix of it that names one GPU, as CUDA and
+ * NVIDIA_VISIBLE_DEVICES take it. */
+static int select_uuid(const struct pt_gpu_list *l, struct pt_gpu_selection *s, const char *term,
+		       bool *any, struct pt_error *err)
+{
+	size_t n = 0, hit = 0, t = strlen(term);
+	for (size_t i = 0; i < l->n_gpus; i++) {
+		const char *u = l->gpus[i].pub.uuid;
+		if (u && strcasecmp(u, term) == 0) {
+			n = 1, hit = i;
+			break;
+		}
+		if (u && strncasecmp(u, term, t) == 0)
+			n++, hit = i;
+	}
+	if (n == 1) {
+		s->chosen[hit] = *any = true;
+		return 0;
+	}
+	if (n == 0)
+		return 0;
+	struct strbuf b = {0};
+	for (size_t i = 0; i < l->n_gpus; i++) {
+		const char *u = l->gpus[i].pub.uuid;
+		if (u && strncasecmp(u, term, t) == 0)
+			strbuf_printf(&b, "%s%zu (%s)", b.len ? ", " : "", i, u);
+	}
+	_cleanup_free_ char *list = strbuf_steal(&b);
+	if (!list)
+		return pt_error_set(err, ENOMEM, "GPU selector");
+	return pt_error_setx(err, EINVAL, "GPU selector '%s' is ambiguous: it matches %s", term,
+			     list);
+}
+
 static int select_term(const struct pt_gpu_list *l, struct pt_gpu_selection *s, const char *term,
 		       struct pt_error *err)
 {
 	bool any = false;
-	if (streq(term, "all")) {
+	if (strncasecmp(term, "GPU-", 4) == 0) {
+		int r = select_uuid(l, s, term, &any, err);
+		if (r < 0)
+			return r;
+	} else if (streq(term, "all")) {
 		for (size_t i = 0; i < l->n_gpus; i++)
 			s->chosen[i] = any = true;
 	} else if (term[strspn(term, "0123456789")] == '\0') {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The launch module: one container's life, whatever the backend. */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -16,6 +18,7 @@
 #include "passthru/launch.h"
 #include "passthru/process.h"
 #include "pidfd.h"
+#include "state.h"
 #include "supervise.h"
 #include "util.h"
 #include "warnings.h"
@@ -137,17 +140,7 @@ enum pt_launch_network pt_launch_get_network(const struct pt_launch *l)
 								       : PT_LAUNCH_NETWORK_HOST;
 }
 
-const char *pt_launch_state_base(void)
-{
-	/* Only a runtime dir that is really ours: a stale XDG_RUNTIME_DIR
-	 * from another user (su without -l) must not receive our files. */
-	const char *rt = secure_getenv("XDG_RUNTIME_DIR");
-	struct stat st;
-	if (rt && rt[0] == '/' && stat(rt, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    st.st_uid == geteuid() && access(rt, W_OK | X_OK) == 0)
-		return rt;
-	return tmp_dir();
-}
+const char *pt_launch_state_base(void) { return state_base_dir(); }
 
 /* ---- state directories -------------------------------------------------- */
 
@@ -218,23 +211,77 @@ static void remove_stale_state(const char *base)
 static int make_state_dir(struct pt_launch *l, const char *base, struct pt_error *err)
 {
 	remove_stale_state(base);
-	if (asprintf(&l->state_dir, "%s/" STATE_PREFIX "XXXXXX", base) < 0) {
+	/* Made under a name the stale scan ignores and renamed once locked:
+	 * a directory with an unlocked lock file is a dead launcher's, and
+	 * another launch must never find ours in that state. */
+	_cleanup_free_ char *tmp = NULL;
+	if (asprintf(&tmp, "%s/." STATE_PREFIX "XXXXXX", base) < 0)
+		return pt_error_set(err, ENOMEM, "state directory");
+	if (!mkdtemp(tmp))
+		return pt_error_set(err, errno, "create a state directory under %s", base);
+	l->state_fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (l->state_fd >= 0)
+		l->lock_fd = openat(l->state_fd, LOCK_NAME,
+				    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (l->lock_fd < 0 || flock(l->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		int r = pt_error_set(err, errno, "lock state directory %s", tmp);
+		if (l->state_fd >= 0)
+			unlinkat(l->state_fd, LOCK_NAME, 0);
+		rmdir(tmp);
+		return r;
+	}
+	const char *suffix = strrchr(tmp, '-') + 1;
+	if (asprintf(&l->state_dir, "%s/" STATE_PREFIX "%s", base, suffix) < 0) {
 		l->state_dir = NULL;
+		unlinkat(l->state_fd, LOCK_NAME, 0);
+		rmdir(tmp);
 		return pt_error_set(err, ENOMEM, "state directory");
 	}
-	if (!mkdtemp(l->state_dir)) {
-		int r = pt_error_set(err, errno, "create a state directory under %s", base);
+	if (rename(tmp, l->state_dir) < 0) {
+		int r = pt_error_set(err, errno, "create state directory %s", l->state_dir);
+		unlinkat(l->state_fd, LOCK_NAME, 0);
+		rmdir(tmp);
 		free(l->state_dir);
 		l->state_dir = NULL;
 		return r;
 	}
-	l->state_fd = open(l->state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (l->state_fd >= 0)
-		l->lock_fd = openat(l->state_fd, LOCK_NAME,
-				    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (l->lock_fd < 0 || flock(l->lock_fd, LOCK_EX | LOCK_NB) < 0)
-		return pt_error_set(err, errno, "lock state directory %s", l->state_dir);
 	return 0;
+}
+
+/* ---- our helpers --------------------------------------------------------- */
+
+#ifndef PT_HELPERDIR
+#define PT_HELPERDIR "/usr/local/libexec/passthru"
+#endif
+
+/* passthru-init: beside the library in a build tree (the tests' static
+ * archive sits one level down), in ../libexec/passthru of an installed
+ * lib directory, or where `make install` put it. */
+static char *find_init(void)
+{
+	Dl_info info;
+	_cleanup_free_ char *dir = NULL;
+	/* Linked statically into a program, the "library" is the program. */
+	if (dladdr((void *)find_init, &info) && info.dli_fname && info.dli_fname[0] == '/')
+		dir = strdup(info.dli_fname);
+	else
+		dir = realpath("/proc/self/exe", NULL);
+	if (dir)
+		*strrchr(dir, '/') = '\0';
+	const char *const rel[] = {"/passthru-init", "/../passthru-init",
+				   "/../libexec/passthru/passthru-init"};
+	for (size_t i = 0; dir && i < ELEMENTSOF(rel); i++) {
+		char *p = NULL;
+		if (asprintf(&p, "%s%s", dir, rel[i]) < 0)
+			return NULL;
+		char *real = realpath(p, NULL);
+		free(p);
+		if (real && access(real, X_OK) == 0)
+			return real;
+		free(real);
+	}
+	return access(PT_HELPERDIR "/passthru-init", X_OK) == 0 ? strdup(PT_HELPERDIR "/passthru-init")
+								: NULL;
 }
 
 /* ---- the launch --------------------------------------------------------- */
@@ -327,6 +374,8 @@ int pt_launch_start_display(struct pt_launch *l, struct pt_display_opts *o, stru
 		return pt_error_setx(err, EEXIST, "display: the launch has one already");
 	/* The container's IPC namespace decides whether MIT-SHM can work. */
 	o->private_ipc = pt_plan_get_flags(l->plan) & PT_PLAN_PRIVATE_IPC;
+	/* Nothing may outlive a launcher that was killed. */
+	o->die_with_caller = true;
 	int r = launch_mark_nested(l, err);
 	if (r < 0)
 		return r;
@@ -367,13 +416,25 @@ static int prepare(struct pt_launch *l, struct pt_error *err)
 {
 	if (l->bstate)
 		return 0;
+	_cleanup_free_ char *init = find_init();
+	if (!init && l->backend->id == PT_LAUNCH_BACKEND_NSPAWN)
+		return pt_error_setx(err, ENOENT,
+				     "nspawn backend: passthru-init is not installed (looked beside "
+				     "libpassthru and in " PT_HELPERDIR ")");
 	struct backend_env env = {
 		.state_dir = l->state_dir,
 		.state_dir_fd = l->state_fd,
 		.console = l->console,
+		.init = init,
 		.netns_fd = l->netns_fd,
 	};
 	return l->backend->prepare(l->plan, &env, &l->bstate, err);
+}
+
+static int forward(void *userdata, int pidfd, int sig)
+{
+	struct pt_launch *l = userdata;
+	return l->backend->forward(l->bstate, pidfd, sig);
 }
 
 int pt_launch_dry_run(struct pt_launch *l, char ***ret_argv, struct pt_error *err)
@@ -388,8 +449,9 @@ int pt_launch_dry_run(struct pt_launch *l, char ***ret_argv, struct pt_error *er
 		r = l->backend->command(l->bstate, ret_argv, err);
 	if (r < 0)
 		return r;
-	/* The printed command reads its generated files from here. Without
-	 * its lock file, no later launch takes it for stale. */
+	/* The printed command reads its generated files from here (and needs
+	 * nothing else of the state). Without its lock file, no later launch
+	 * takes it for stale. */
 	l->keep_state = pt_plan_file_count(l->plan) > 0;
 	if (l->keep_state)
 		unlinkat(l->state_fd, LOCK_NAME, 0);
@@ -567,11 +629,15 @@ int pt_launch_run(struct pt_launch *l, int sigfd, int *ret_status, struct pt_err
 		.watch_fds = fds,
 		.n_watch = l->n_watches,
 		.grace_ms = l->kill_after_ms,
+		.forward = l->backend->forward ? forward : NULL,
+		.userdata = l,
 	};
 	r = supervise_run(&s, err);
 	close(pidfd);
 	*ret_status = s.status;
 	if (r < 0)
+		return r;
+	if (l->backend->finish && (r = l->backend->finish(l->bstate, ret_status, err)) < 0)
 		return r;
 	if (s.watch >= 0) {
 		l->end = PT_LAUNCH_END_HELPER;

@@ -124,9 +124,9 @@ int usernet_spawn(int netns_fd, pid_t pid, const char *log_file, struct usernet 
 	argv[n++] = (char *)"--mtu=65520";
 	/* It parses the container's packets: as root, confine it (its own
 	 * mount namespace without the host's files, no capabilities but
-	 * binding low ports, a syscall filter). */
+	 * binding low ports). Not --enable-seccomp, which slirp4netns itself
+	 * calls experimental. */
 	argv[n++] = (char *)"--enable-sandbox";
-	argv[n++] = (char *)"--enable-seccomp";
 	argv[n++] = ready;
 	argv[n++] = exitfd;
 	/* Without root the namespace belongs to the container's user
@@ -157,8 +157,12 @@ int usernet_spawn(int netns_fd, pid_t pid, const char *log_file, struct usernet 
 	if (!u)
 		return pt_error_set(err, ENOMEM, "slirp4netns");
 	u->pidfd = u->exit_w = u->ready_r = -1;
+	/* Nothing of the caller's environment: it needs none, and a
+	 * preloaded library (LD_PRELOAD) has no business in a helper that
+	 * reads the container's packets as root. */
+	static char *const env[] = {(char *)"PATH=/usr/local/bin:/usr/bin:/bin", NULL};
 	int r =
-	    daemon_spawn(argv, NULL, log_fd, fds, netns_fd >= 0 ? 3 : 2, &u->pid, &u->pidfd, err);
+	    daemon_spawn(argv, env, log_fd, fds, netns_fd >= 0 ? 3 : 2, &u->pid, &u->pidfd, err);
 	if (r < 0) {
 		free(u);
 		return r;

@@ -8,6 +8,7 @@
 #include <limits.h>
 
 #include "gpu-private.h"
+#include "strv.h"
 
 /* Skips spaces and tabs. */
 static const char *skip_blank(const char *p)
@@ -51,6 +52,28 @@ int nvidia_parse_device_minor(const char *text, unsigned *ret_minor)
 			if ((*end && *end != '\n') || minor >= NVIDIA_MINOR_MODESET)
 				return -EBADMSG;
 			*ret_minor = minor;
+			return 0;
+		}
+		line = next ? next + 1 : NULL;
+	}
+	return -EBADMSG;
+}
+
+int nvidia_parse_info_field(const char *text, const char *key, char **ret_value)
+{
+	for (const char *line = text; line && *line;) {
+		const char *next = strchr(line, '\n');
+		if (startswith(line, key)) {
+			const char *v = skip_blank(line + strlen(key));
+			const char *end = next ? next : v + strlen(v);
+			while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+				end--;
+			if (end == v)
+				return -EBADMSG;
+			char *s = strndup(v, (size_t)(end - v));
+			if (!s)
+				return -ENOMEM;
+			*ret_value = s;
 			return 0;
 		}
 		line = next ? next + 1 : NULL;
@@ -158,6 +181,15 @@ static int probe_gpu_minor(struct pt_gpu_list *l, struct gpu_entry *g, unsigned 
 				     "NVIDIA GPU %s: cannot read %s (%s): "
 				     "its /dev/nvidiaN is unknown",
 				     g->pub.pci, info_path, strerror(-r));
+	/* UUID and model: for --gpu=GPU-<uuid> and the probe; optional. */
+	char *uuid = NULL, *model = NULL;
+	if (nvidia_parse_info_field(text, "GPU UUID:", &uuid) == -ENOMEM ||
+	    nvidia_parse_info_field(text, "Model:", &model) == -ENOMEM) {
+		free(uuid);
+		return -ENOMEM;
+	}
+	g->pub.uuid = uuid;
+	g->pub.model = model;
 	unsigned minor;
 	if (nvidia_parse_device_minor(text, &minor) < 0)
 		return gpu_list_warn(l, "nvidia-proc-unreadable",
@@ -182,30 +214,18 @@ static int probe_caps(struct pt_gpu_list *l, int caps_major)
 	DIR *d = opendir("/dev/nvidia-caps");
 	if (!d)
 		return 0;
-	int r = 0;
 	struct dirent *de;
 	/* readdir order is the file system's: sort for a stable report. */
-	_cleanup_strv_ char **v = NULL;
-	size_t n = 0, alloc = 0;
-	while ((de = readdir(d))) {
-		if (!startswith(de->d_name, "nvidia-cap"))
-			continue;
-		void *p = v;
-		if (grow_array(&p, &alloc, n + 2, sizeof(char *)) < 0) {
-			r = -ENOMEM;
-			break;
-		}
-		v = p;
-		if (asprintf(&v[n], "/dev/nvidia-caps/%s", de->d_name) < 0) {
-			v[n] = NULL;
-			r = -ENOMEM;
-			break;
-		}
-		v[++n] = NULL;
-	}
+	struct strv_builder b = {0};
+	while ((de = readdir(d)))
+		if (startswith(de->d_name, "nvidia-cap"))
+			strv_pushf(&b, "/dev/nvidia-caps/%s", de->d_name);
 	closedir(d);
-	if (r < 0)
-		return r;
+	size_t n = b.n;
+	_cleanup_strv_ char **v = strv_steal(&b);
+	if (!v)
+		return -ENOMEM;
+	int r = 0;
 	if (n > 1)
 		qsort(v, n, sizeof(char *), cmp_version);
 	for (size_t i = 0; i < n && r == 0; i++)

@@ -150,7 +150,7 @@ int pt_pipewire_find_socket(char **ret_path, struct pt_error *err)
 			   ret_path, err);
 }
 
-int pt_plan_add_pipewire(struct pt_plan *plan, struct pt_error *err)
+int pt_pipewire_add_to_plan(struct pt_plan *plan, struct pt_error *err)
 {
 	_cleanup_free_ char *socket = NULL;
 	int r = pt_pipewire_find_socket(&socket, err);

@@ -33,6 +33,8 @@ struct options {
 	size_t n_display_args;
 	int pulse; /* 0: no; 1: --pulse; 2: --pulse=keep-tcp */
 	bool alsa;
+	/* --nvidia-driver*: the host's NVIDIA userspace (NULL: not asked) */
+	struct pt_nvidia_driver_opts *nvidia;
 	/* Wayland, Weston, PipeWire, network */
 	int wayland;                   /* -1: no; else PT_WAYLAND_* flags */
 	struct pt_weston_opts *weston; /* --weston, NULL: none */
@@ -52,7 +54,8 @@ static void usage(FILE *f)
 		"      --bind-ro=SRC[:DST]  the same, read-only\n"
 		"      --setenv=NAME=VALUE  set an environment variable for COMMAND\n"
 		"      --gpu[=SEL]          pass GPUs node by node: all, or SEL: index, PCI address,\n"
-		"                           vendor or driver, 'render' (render nodes only), comma-separated\n"
+		"                           vendor or driver, GPU-UUID (or a unique prefix), 'render'\n"
+		"                           (render nodes only), comma-separated\n"
 		"      --xephyr[=WxH]       give COMMAND a nested X display of its own: an\n"
 		"                           Xephyr window on $DISPLAY, stopped when COMMAND ends\n"
 		"      --xvfb[=WxH]         the same with a headless Xvfb (no host display needed)\n"
@@ -60,6 +63,11 @@ static void usage(FILE *f)
 		"      --pulse[=keep-tcp]   pass the host's PulseAudio server (keep-tcp: a TCP\n"
 		"                           server is kept in PULSE_SERVER instead of refused)\n"
 		"      --alsa               pass the ALSA device nodes (/dev/snd/*)\n"
+		"      --nvidia-driver[=CAPS]  pass the host's NVIDIA userspace driver of the\n"
+		"                           kernel module's version; CAPS: all (default) or\n"
+		"                           utility,compute,video,graphics,display\n"
+		"      --nvidia-driver-root=DIR     look for the driver under DIR (default /)\n"
+		"      --nvidia-driver-version=V    use version V, not the kernel module's\n"
 		"      --wayland[=hints]    pass the host's Wayland compositor (hints: also set\n"
 		"                           GDK_BACKEND, QT_QPA_PLATFORM, SDL_VIDEODRIVER,\n"
 		"                           MOZ_ENABLE_WAYLAND for Wayland)\n"
@@ -179,11 +187,42 @@ enum {
 	OPT_ALSA,
 	OPT_PRIVATE_NETWORK,
 	OPT_KILL_AFTER,
+	OPT_NVIDIA_DRIVER,
+	OPT_NVIDIA_DRIVER_ROOT,
+	OPT_NVIDIA_DRIVER_VERSION,
 	OPT_WAYLAND,
 	OPT_WESTON,
 	OPT_PIPEWIRE,
 	OPT_NETWORK,
 };
+
+/* --nvidia-driver, --nvidia-driver-root, --nvidia-driver-version: the
+ * options are collected while parsing, the driver is added in
+ * build_plan(). */
+static int nvidia_option(struct options *o, int c, const char *arg, struct pt_error *err)
+{
+	if (!o->nvidia && !(o->nvidia = pt_nvidia_driver_opts_new()))
+		return pt_error_set(err, ENOMEM, "--nvidia-driver");
+	if (c == OPT_NVIDIA_DRIVER_ROOT)
+		o->nvidia->root = arg;
+	else if (c == OPT_NVIDIA_DRIVER_VERSION)
+		o->nvidia->version = arg;
+	else if (arg)
+		return pt_nvidia_driver_parse_caps(arg, &o->nvidia->caps, err);
+	return 0;
+}
+
+static int add_nvidia_driver(struct options *o, struct pt_error *err)
+{
+	struct pt_nvidia_driver *d = NULL;
+	int r = pt_nvidia_driver_probe(o->nvidia, &d, err);
+	for (size_t i = 0; i < pt_nvidia_driver_warning_count(d); i++)
+		fprintf(stderr, "%s: warning: %s\n", prog, pt_nvidia_driver_warning(d, i)->message);
+	if (r == 0)
+		r = pt_nvidia_driver_add_to_plan(d, o->plan, err);
+	pt_nvidia_driver_free(d);
+	return r;
+}
 
 static const struct option longopts[] = {
 	{"directory", required_argument, NULL, 'D'},
@@ -201,6 +240,9 @@ static const struct option longopts[] = {
 	{"alsa", no_argument, NULL, OPT_ALSA},
 	{"private-network", no_argument, NULL, OPT_PRIVATE_NETWORK},
 	{"kill-after", required_argument, NULL, OPT_KILL_AFTER},
+	{"nvidia-driver", optional_argument, NULL, OPT_NVIDIA_DRIVER},
+	{"nvidia-driver-root", required_argument, NULL, OPT_NVIDIA_DRIVER_ROOT},
+	{"nvidia-driver-version", required_argument, NULL, OPT_NVIDIA_DRIVER_VERSION},
 	{"wayland", optional_argument, NULL, OPT_WAYLAND},
 	{"weston", optional_argument, NULL, OPT_WESTON},
 	{"pipewire", no_argument, NULL, OPT_PIPEWIRE},
@@ -294,6 +336,11 @@ static int parse_one(struct options *o, int c, const char *arg)
 	case OPT_KILL_AFTER:
 		r = parse_seconds(arg, &o->launch->kill_after_ms, &err);
 		break;
+	case OPT_NVIDIA_DRIVER:
+	case OPT_NVIDIA_DRIVER_ROOT:
+	case OPT_NVIDIA_DRIVER_VERSION:
+		r = nvidia_option(o, c, arg, &err);
+		break;
 	}
 	if (r < 0) {
 		fprintf(stderr, "%s: %s\nTry '%s --help'.\n", prog, err.message, prog);
@@ -354,11 +401,14 @@ static int build_plan(struct options *o)
 			return fail(r == -EINVAL ? EXIT_USAGE : EXIT_SETUP, &err);
 	}
 	if (o->pulse &&
-	    pt_plan_add_pulse(o->plan, o->pulse == 2 ? PT_AUDIO_KEEP_REMOTE : 0, &err) < 0)
+	    pt_pulse_add_to_plan(o->plan, o->pulse == 2 ? PT_AUDIO_KEEP_REMOTE : 0, &err) < 0)
 		return fail(EXIT_SETUP, &err);
-	if (o->alsa && pt_plan_add_alsa(o->plan, &err) < 0)
+	if (o->alsa && pt_alsa_add_to_plan(o->plan, &err) < 0)
 		return fail(EXIT_SETUP, &err);
-	if (o->pipewire && pt_plan_add_pipewire(o->plan, &err) < 0)
+	/* After -D: the container's own ld.so.cache is read from its root. */
+	if (o->nvidia && add_nvidia_driver(o, &err) < 0)
+		return fail(EXIT_SETUP, &err);
+	if (o->pipewire && pt_pipewire_add_to_plan(o->plan, &err) < 0)
 		return fail(EXIT_SETUP, &err);
 	return -1;
 }
@@ -489,5 +539,6 @@ out:
 	pt_display_opts_free(o.display);
 	pt_weston_opts_free(o.weston);
 	free(o.display_args);
+	pt_nvidia_driver_opts_free(o.nvidia);
 	return r;
 }

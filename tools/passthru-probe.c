@@ -19,6 +19,8 @@ static void usage(FILE *f)
 		"Show what this machine can pass through to a container, and what is wrong.\n"
 		"\n"
 		"      --json      print JSON instead of a table\n"
+		"      --nvidia-driver-root=DIR     look for the NVIDIA userspace driver under DIR\n"
+		"      --nvidia-driver-version=V    look for version V, not the kernel module's\n"
 		"  -h, --help      show this help and exit\n"
 		"  -V, --version   show the version and exit\n"
 		"\n"
@@ -31,16 +33,30 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},
+		{"nvidia-driver-root", required_argument, NULL, 'R'},
+		{"nvidia-driver-version", required_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
 	};
 	bool json = false;
+	struct pt_nvidia_driver_opts *nvopts = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
+			break;
+		case 'R':
+		case 'v':
+			if (!nvopts && !(nvopts = pt_nvidia_driver_opts_new())) {
+				fprintf(stderr, "%s: out of memory\n", prog);
+				return 1;
+			}
+			if (c == 'R')
+				nvopts->root = optarg;
+			else
+				nvopts->version = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -60,10 +76,14 @@ int main(int argc, char **argv)
 	}
 	struct pt_error err = {0};
 	struct pt_probe *probe = NULL;
-	if (pt_probe_run(&probe, &err) < 0) {
+	if (pt_probe_run(&probe, &err) < 0 ||
+	    (nvopts && pt_probe_nvidia_driver(probe, nvopts, &err) < 0)) {
 		fprintf(stderr, "%s: %s\n", prog, err.message);
+		pt_probe_free(probe);
+		pt_nvidia_driver_opts_free(nvopts);
 		return 1;
 	}
+	pt_nvidia_driver_opts_free(nvopts);
 	char *out = json ? pt_probe_to_json(probe, &err) : pt_probe_to_table(probe, &err);
 	pt_probe_free(probe);
 	if (!out) {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "passthru/export.h"
+
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -38,7 +40,7 @@ enum {
  * -ENXIO when XDG_RUNTIME_DIR is needed and not set, -ENOENT when there is
  * no socket there, -ENOTSOCK when the path is not a socket.
  */
-int pt_wayland_find_socket(char **ret_path, struct pt_error *err);
+PT_EXPORT int pt_wayland_find_socket(char **ret_path, struct pt_error *err);
 
 /**
  * Gives plan a Wayland socket: runtime_dir (a host directory that the
@@ -47,7 +49,7 @@ int pt_wayland_find_socket(char **ret_path, struct pt_error *err);
  * the socket bound on that file, XDG_RUNTIME_DIR and WAYLAND_DISPLAY set;
  * with PT_WAYLAND_HINTS the toolkit variables too.
  */
-int pt_wayland_add_to_plan(struct pt_plan *plan, const char *socket, const char *runtime_dir,
+PT_EXPORT int pt_wayland_add_to_plan(struct pt_plan *plan, const char *socket, const char *runtime_dir,
 			   unsigned flags, struct pt_error *err);
 
 /**
@@ -56,7 +58,7 @@ int pt_wayland_add_to_plan(struct pt_plan *plan, const char *socket, const char 
  * up in the root's /etc/passwd). socket: NULL for the host compositor's
  * (pt_wayland_find_socket()).
  */
-int pt_launch_add_wayland(struct pt_launch *launch, const char *socket, unsigned flags,
+PT_EXPORT int pt_launch_add_wayland(struct pt_launch *launch, const char *socket, unsigned flags,
 			  struct pt_error *err);
 
 /**
@@ -85,11 +87,11 @@ struct pt_weston_opts {
 	const char *const *extra_args; /**< NULL-terminated, appended */
 };
 
-struct pt_weston_opts *pt_weston_opts_new(void);
-void pt_weston_opts_free(struct pt_weston_opts *opts);
+PT_EXPORT struct pt_weston_opts *pt_weston_opts_new(void);
+PT_EXPORT void pt_weston_opts_free(struct pt_weston_opts *opts);
 
 /** Parses the value of --weston: NULL or "" (defaults), "WxH", "headless", or "headless,WxH". */
-int pt_weston_opts_parse(struct pt_weston_opts *opts, const char *spec, struct pt_error *err);
+PT_EXPORT int pt_weston_opts_parse(struct pt_weston_opts *opts, const char *spec, struct pt_error *err);
 
 /**
  * Starts Weston and returns once its socket accepts a connection. Errors:
@@ -97,26 +99,26 @@ int pt_weston_opts_parse(struct pt_weston_opts *opts, const char *spec, struct p
  * -ECHILD it exited first (the message carries its last words);
  * -ETIMEDOUT (it is killed). Nothing is left after an error.
  */
-int pt_weston_start(const struct pt_weston_opts *opts, struct pt_weston **ret,
+PT_EXPORT int pt_weston_start(const struct pt_weston_opts *opts, struct pt_weston **ret,
 		    struct pt_error *err);
 
 /** Its socket on the host (in its private runtime directory). */
-const char *pt_weston_socket(const struct pt_weston *weston);
-pid_t pt_weston_pid(const struct pt_weston *weston);
+PT_EXPORT const char *pt_weston_socket(const struct pt_weston *weston);
+PT_EXPORT pid_t pt_weston_pid(const struct pt_weston *weston);
 /** Owned by the weston: readable once it exits. */
-int pt_weston_pidfd(const struct pt_weston *weston);
+PT_EXPORT int pt_weston_pidfd(const struct pt_weston *weston);
 
 /** SIGTERM, SIGKILL after grace_ms (0: 3000), files removed. */
-int pt_weston_stop(struct pt_weston *weston, unsigned grace_ms, struct pt_error *err);
+PT_EXPORT int pt_weston_stop(struct pt_weston *weston, unsigned grace_ms, struct pt_error *err);
 /** Stops and frees. NULL is allowed. */
-void pt_weston_free(struct pt_weston *weston);
+PT_EXPORT void pt_weston_free(struct pt_weston *weston);
 
 /**
  * Starts a Weston for the launch (files in its state directory), gives the
  * container its socket (pt_launch_add_wayland() with flags) and watches it:
  * its death stops the container. The launch stops it in pt_launch_free().
  */
-int pt_launch_start_weston(struct pt_launch *launch, struct pt_weston_opts *opts, unsigned flags,
+PT_EXPORT int pt_launch_start_weston(struct pt_launch *launch, struct pt_weston_opts *opts, unsigned flags,
 			   struct pt_error *err);
 
 /** PipeWire's socket in the container; PIPEWIRE_REMOTE names it. */
@@ -127,13 +129,13 @@ int pt_launch_start_weston(struct pt_launch *launch, struct pt_weston_opts *opts
  * (an absolute path, or a name in XDG_RUNTIME_DIR), default "pipewire-0".
  * -ENXIO without XDG_RUNTIME_DIR for a relative name, -ENOENT none there.
  */
-int pt_pipewire_find_socket(char **ret_path, struct pt_error *err);
+PT_EXPORT int pt_pipewire_find_socket(char **ret_path, struct pt_error *err);
 
 /**
  * Gives plan the host's PipeWire socket at PT_PIPEWIRE_SOCKET and sets
  * PIPEWIRE_REMOTE to it, for native PipeWire clients.
  */
-int pt_plan_add_pipewire(struct pt_plan *plan, struct pt_error *err);
+PT_EXPORT int pt_pipewire_add_to_plan(struct pt_plan *plan, struct pt_error *err);
 
 #ifdef __cplusplus
 }
