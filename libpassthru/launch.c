@@ -505,49 +505,26 @@ static int usernet_dns(struct pt_launch *l, struct pt_error *err)
  * while the display starts; the run waits for it. */
 static int begin_usernet(struct pt_launch *l, struct pt_error *err)
 {
-	if (geteuid() != 0 || l->usernet)
+	if (l->usernet)
 		return 0;
 	_cleanup_free_ char *log = NULL;
 	int r = usernet_log(l, &log, err);
 	if (r == 0)
 		r = usernet_make_netns(&l->netns_fd, err);
 	if (r == 0)
-		r = usernet_spawn(l->netns_fd, 0, log, &l->usernet, err);
+		r = usernet_spawn(l->netns_fd, log, &l->usernet, err);
 	return r < 0 ? pt_error_prefix(err, "user-mode network") : 0;
 }
 
 static int start_usernet(struct pt_launch *l, struct pt_error *err)
 {
-	if (geteuid() != 0) {
-		/* Without root only the container's own user namespace may own
-		 * its network namespace: made with it, configured just after. */
-		if (l->backend->id != PT_LAUNCH_BACKEND_NATIVE)
-			return pt_error_setx(err, EPERM,
-					     "user-mode network: needs root with the %s "
-					     "backend",
-					     l->backend->name);
-		pt_plan_set_flags(l->plan, pt_plan_get_flags(l->plan) | PT_PLAN_PRIVATE_NETWORK);
-		return 0;
-	}
 	int r = begin_usernet(l, err);
-	if (r == 0)
-		r = usernet_wait(l->usernet, err);
-	if (r == 0)
-		r = pt_launch_watch(l, usernet_pidfd(l->usernet),
-				    "the user-mode network (slirp4netns)", err);
-	return r < 0 ? pt_error_prefix(err, "user-mode network") : 0;
-}
-
-static int attach_usernet(struct pt_launch *l, pid_t pid, struct pt_error *err)
-{
-	_cleanup_free_ char *log = NULL;
-	int r = usernet_log(l, &log, err);
-	if (r == 0)
-		r = usernet_start(-1, pid, log, &l->usernet, err);
-	if (r == 0)
-		r = pt_launch_watch(l, usernet_pidfd(l->usernet), "the user-mode network (slirp4netns)",
-				    err);
-	return r < 0 ? pt_error_prefix(err, "user-mode network") : 0;
+	if (r < 0)
+		return r;
+	if ((r = usernet_wait(l->usernet, err)) < 0)
+		return pt_error_prefix(err, "user-mode network");
+	return pt_launch_watch(l, usernet_pidfd(l->usernet), "the user-mode network (slirp4netns)",
+			       err);
 }
 
 /* A stop request that came before the container started (Ctrl-C while
@@ -607,12 +584,6 @@ int pt_launch_run(struct pt_launch *l, int sigfd, int *ret_status, struct pt_err
 	r = l->backend->spawn(l->bstate, &pid, &pidfd, err);
 	if (r < 0)
 		return r;
-	if (usernet && !l->usernet && (r = attach_usernet(l, pid, err)) < 0) {
-		pidfd_signal(pidfd, SIGKILL);
-		pidfd_reap(pidfd, true, NULL);
-		close(pidfd);
-		return r;
-	}
 
 	_cleanup_free_ int *fds = calloc(l->n_watches + 1, sizeof(int));
 	if (!fds) {

@@ -37,10 +37,13 @@ bool usernet_available(const char **ret_why)
 		*ret_why = "/dev/net/tun is missing";
 		return false;
 	}
-	/* Without root, slirp4netns opens the tap device as the caller (in the
-	 * container's user namespace, which grants nothing on host files). */
-	if (geteuid() != 0 && access("/dev/net/tun", R_OK | W_OK) < 0) {
-		*ret_why = "/dev/net/tun is not open to this user";
+	/* The namespace is made before the container, so that its network is
+	 * up before the command runs: that takes CAP_SYS_ADMIN where the
+	 * launcher is. Without root the native backend makes the command's
+	 * network namespace inside user namespaces of its own, out of our
+	 * reach until the command already runs. */
+	if (geteuid() != 0) {
+		*ret_why = "user-mode networking needs root";
 		return false;
 	}
 	return true;
@@ -99,21 +102,16 @@ static int wait_ready(int ready_r, int pidfd, struct pt_error *err)
 	}
 }
 
-int usernet_spawn(int netns_fd, pid_t pid, const char *log_file, struct usernet **ret,
-		  struct pt_error *err)
+int usernet_spawn(int netns_fd, const char *log_file, struct usernet **ret, struct pt_error *err)
 {
 	_cleanup_free_ char *prog = NULL;
 	if (find_program("slirp4netns", &prog) < 0)
 		return pt_error_setx(err, ENOENT,
 				     "slirp4netns is not installed (Debian: slirp4netns)");
-	char ready[16], exitfd[16], userns[64], target[64];
+	char ready[16], exitfd[16], target[64];
 	snprintf(ready, sizeof(ready), "--ready-fd=%d", READY_FD);
 	snprintf(exitfd, sizeof(exitfd), "--exit-fd=%d", EXIT_FD);
-	if (netns_fd >= 0)
-		snprintf(target, sizeof(target), "/proc/self/fd/%d", NETNS_FD);
-	else
-		snprintf(target, sizeof(target), "/proc/%d/ns/net", (int)pid);
-	snprintf(userns, sizeof(userns), "--userns-path=/proc/%d/ns/user", (int)pid);
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", NETNS_FD);
 	/* --configure: 10.0.2.100/24, default route via 10.0.2.2, lo up.
 	 * Host loopback stays allowed: 10.0.2.2 is where the container finds
 	 * the host's local services. The MTU is slirp4netns's fastest. */
@@ -129,10 +127,6 @@ int usernet_spawn(int netns_fd, pid_t pid, const char *log_file, struct usernet 
 	argv[n++] = (char *)"--enable-sandbox";
 	argv[n++] = ready;
 	argv[n++] = exitfd;
-	/* Without root the namespace belongs to the container's user
-	 * namespace, which slirp4netns must enter to open its tap device. */
-	if (netns_fd < 0 && geteuid() != 0)
-		argv[n++] = userns;
 	argv[n++] = (char *)"--netns-type=path";
 	argv[n++] = target;
 	argv[n++] = (char *)"tap0";
@@ -161,8 +155,7 @@ int usernet_spawn(int netns_fd, pid_t pid, const char *log_file, struct usernet 
 	 * preloaded library (LD_PRELOAD) has no business in a helper that
 	 * reads the container's packets as root. */
 	static char *const env[] = {(char *)"PATH=/usr/local/bin:/usr/bin:/bin", NULL};
-	int r =
-	    daemon_spawn(argv, env, log_fd, fds, netns_fd >= 0 ? 3 : 2, &u->pid, &u->pidfd, err);
+	int r = daemon_spawn(argv, env, log_fd, fds, 3, &u->pid, &u->pidfd, err);
 	if (r < 0) {
 		free(u);
 		return r;
@@ -192,18 +185,6 @@ int usernet_wait(struct usernet *u, struct pt_error *err)
 			snprintf(err->message + len, sizeof(err->message) - len, ": %s", words);
 		}
 	}
-	return r;
-}
-
-int usernet_start(int netns_fd, pid_t pid, const char *log_file, struct usernet **ret,
-		  struct pt_error *err)
-{
-	struct usernet *u = NULL;
-	int r = usernet_spawn(netns_fd, pid, log_file, &u, err);
-	if (r == 0 && (r = usernet_wait(u, err)) < 0)
-		usernet_free(u);
-	else if (r == 0)
-		*ret = u;
 	return r;
 }
 

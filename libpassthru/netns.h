@@ -26,17 +26,11 @@ bool usernet_available(const char **ret_why);
  * it in *ret_fd, the calling thread's own namespace unchanged. */
 int usernet_make_netns(int *ret_fd, struct pt_error *err);
 
-/* Starts slirp4netns for the namespace netns_fd (>= 0), or else for the
- * network and user namespaces of process pid, and returns once the
- * namespace is configured (tap0 up, default route, lo up). Its output goes
- * to log_file. */
-int usernet_start(int netns_fd, pid_t pid, const char *log_file, struct usernet **ret,
-		  struct pt_error *err);
-
-/* usernet_start() in two halves, so that slirp4netns configures the
- * namespace while a display starts: spawn, then wait until it is ready. */
-int usernet_spawn(int netns_fd, pid_t pid, const char *log_file, struct usernet **ret,
-		  struct pt_error *err);
+/* Starts slirp4netns for the namespace netns_fd, its output into
+ * log_file; usernet_wait() returns once it configured the namespace (tap0
+ * up with 10.0.2.100/24, the default route, lo up). Split in two so that
+ * it works while a nested display starts. */
+int usernet_spawn(int netns_fd, const char *log_file, struct usernet **ret, struct pt_error *err);
 int usernet_wait(struct usernet *u, struct pt_error *err);
 
 /* slirp4netns's pidfd: readable once it exits. */
