@@ -719,6 +719,21 @@ Test(desktop, probe_names_the_protection)
 	if (tun)
 		cr_assert(strstr(out, "\"host_address\": \"10.0.2.2\""), "%s", out);
 	free(out);
+	/* Unprivileged, no user-mode network: the probe says so and why. */
+	if (tu_have("setpriv")) {
+		char *asnobody[] = {"setpriv",
+				    "--reuid=65534",
+				    "--regid=65534",
+				    "--clear-groups",
+				    "--",
+				    (char *)tu_tool("passthru-probe"),
+				    "--json",
+				    NULL};
+		cr_assert_eq(tu_run(asnobody, &out, NULL, 30), 0);
+		cr_assert(strstr(out, "\"protection\": \"none\""), "%s", out);
+		cr_assert(strstr(out, "needs root"), "%s", out);
+		free(out);
+	}
 	/* With the host's X server running, the probe lists its socket. */
 	if (!tu_have("Xvfb"))
 		return;
