@@ -343,6 +343,10 @@ Test(desktop, nested_westons_each_its_own)
 	snprintf(sync, sizeof(sync), "%s/sync", tmp);
 	cr_assert_eq(mkdir(sync, 0777), 0);
 	cr_assert_eq(chmod(sync, 0777), 0);
+	/* The launches keep their state (and their Weston's runtime
+	 * directory) here: empty again once they ended. */
+	char *state = runtime_dir("state");
+	setenv("XDG_RUNTIME_DIR", state, 1);
 	/* Each waits (bounded) until the other runs too, then asks its
 	 * compositor for its output's size: the two sizes differ, so each
 	 * container reaches its own Weston and only that one. */
@@ -391,6 +395,13 @@ Test(desktop, nested_westons_each_its_own)
 			     "not the other's: %s", out);
 		free(out);
 	}
+	DIR *d = opendir(state);
+	int left = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		left += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	cr_assert_eq(left, 0, "the Westons' files are gone with their launches");
+	free(state);
 }
 
 /* A window on the host's session: nested in the host compositor
