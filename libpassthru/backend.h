@@ -37,6 +37,9 @@ struct backend {
 	 * to be supervised by the launch module. Returns once the backend knows
 	 * the command was started or failed to start. */
 	int (*spawn)(struct backend_state *s, pid_t *ret_pid, int *ret_pidfd, struct pt_error *err);
+	/* Passes a signal on to the command, for a backend whose top process
+	 * does not (bwrap); NULL: the signal goes to the top process. */
+	int (*forward)(struct backend_state *s, int pidfd, int sig);
 	/* Undoes prepare(): removes what it made (unless keep: a dry run's
 	 * printed command refers to it) and frees s. NULL is allowed. */
 	void (*cleanup)(struct backend_state *s, bool keep);
@@ -44,3 +47,4 @@ struct backend {
 
 extern const struct backend backend_nspawn;
 extern const struct backend backend_native;
+extern const struct backend backend_bwrap;

@@ -22,6 +22,7 @@
 static const struct backend *const backends[] = {
 	[PT_LAUNCH_BACKEND_NSPAWN] = &backend_nspawn,
 	[PT_LAUNCH_BACKEND_NATIVE] = &backend_native,
+	[PT_LAUNCH_BACKEND_BWRAP] = &backend_bwrap,
 };
 
 #define STATE_PREFIX "passthru-launch-"
@@ -61,6 +62,7 @@ static const char *const backend_names[] = {
 	[PT_LAUNCH_BACKEND_AUTO] = "auto",
 	[PT_LAUNCH_BACKEND_NSPAWN] = "nspawn",
 	[PT_LAUNCH_BACKEND_NATIVE] = "native",
+	[PT_LAUNCH_BACKEND_BWRAP] = "bwrap",
 };
 
 const char *pt_launch_backend_name(enum pt_launch_backend b)
@@ -75,7 +77,7 @@ int pt_launch_backend_parse(const char *name, enum pt_launch_backend *ret, struc
 			*ret = (enum pt_launch_backend)i;
 			return 0;
 		}
-	return pt_error_setx(err, EINVAL, "unknown backend '%s' (known: auto, nspawn, native)",
+	return pt_error_setx(err, EINVAL, "unknown backend '%s' (known: auto, nspawn, native, bwrap)",
 			     name ? name : "");
 }
 
@@ -350,6 +352,12 @@ static int helper_died(struct pt_launch *l, int watch, struct pt_error *err)
 			     words ? ": " : "", words ? words : "", cmd);
 }
 
+static int backend_forward(void *userdata, int pidfd, int sig)
+{
+	struct pt_launch *l = userdata;
+	return l->backend->forward(l->bstate, pidfd, sig);
+}
+
 int pt_launch_run(struct pt_launch *l, int sigfd, int *ret_status, struct pt_error *err)
 {
 	if (l->end != PT_LAUNCH_END_NONE)
@@ -388,6 +396,10 @@ int pt_launch_run(struct pt_launch *l, int sigfd, int *ret_status, struct pt_err
 		.n_watch = l->n_watches,
 		.grace_ms = l->kill_after_ms,
 	};
+	if (l->backend->forward) {
+		s.forward = backend_forward;
+		s.userdata = l;
+	}
 	r = supervise_run(&s, err);
 	close(pidfd);
 	*ret_status = s.status;
