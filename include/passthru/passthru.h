@@ -14,3 +14,4 @@
 #include "passthru/audio.h"
 #include "passthru/native.h"
 #include "passthru/launch.h"
+#include "passthru/cdi.h"
