@@ -508,7 +508,8 @@ char *pt_cdi_spec_to_json(const struct pt_cdi_spec *s, const char *files_dir,
 	char *out = NULL;
 	if (!b.failed) {
 		const char *text = json_object_to_json_string_ext(
-		    root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+		    root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			  JSON_C_TO_STRING_NOSLASHESCAPE);
 		if (text && asprintf(&out, "%s\n", text) < 0)
 			out = NULL;
 	}
