@@ -7,6 +7,7 @@
 
 #include "passthru/error.h"
 #include "passthru/plan.h"
+#include "util.h"
 
 enum {
 	/* --register=no --keep-unit: needed where systemd is not PID 1. */
@@ -36,3 +37,7 @@ bool nspawn_need_keep_unit(void);
  */
 int nspawn_argv(const struct pt_plan *plan, unsigned flags, char *const *file_paths,
 		char ***ret_argv, struct pt_error *err);
+
+/* Appends path as nspawn's --bind= and a .nspawn file's Bind= read it:
+ * nspawn splits at ':' and unescapes "\:" and "\\". */
+void nspawn_put_escaped(struct strbuf *b, const char *path);

@@ -15,3 +15,4 @@
 #include "passthru/native.h"
 #include "passthru/launch.h"
 #include "passthru/cdi.h"
+#include "passthru/nspawn-settings.h"
