@@ -10,17 +10,28 @@ BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+LIBEXECDIR ?= $(PREFIX)/libexec
+# Our helper programs (passthru-init); the library also finds them beside
+# itself, so a build tree and a relocated install work too.
+HELPERDIR := $(LIBEXECDIR)/passthru
 DESTDIR ?=
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-# What the library links; the .pc file lists them as private requirements.
-DEPS := libudev libdrm x11 xcb xau libpulse json-c
-DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
-DEPS_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null)
-# umockdev: testbeds (fake sysfs, /dev, /proc) for the GPUs this machine lacks.
-TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion umockdev-1.0 2>/dev/null)
-TEST_LIBS := $(shell $(PKG_CONFIG) --libs criterion umockdev-1.0 2>/dev/null)
+# Linked into libpassthru.so; the .pc file lists exactly these.
+LINK_MODULES := libudev libseccomp
+# Loaded on first use with dlopen (libpassthru/dlopen-*.c): only their
+# headers are needed to build, they are neither linked nor in the .pc file.
+DLOPEN_MODULES := libpulse json-c xcb xau libdrm
+# Suites also link json-c to read the JSON they check; umockdev: testbeds
+# (fake sysfs, /dev, /proc) for the GPUs this machine lacks.
+TEST_MODULES := criterion umockdev-1.0 json-c
+# Empty when a module is missing (pkg-config prints nothing then); the
+# check-build-deps targets below stop the build with the module's name first.
+DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LINK_MODULES) $(DLOPEN_MODULES) 2>/dev/null)
+DEPS_LIBS := $(shell $(PKG_CONFIG) --libs $(LINK_MODULES) 2>/dev/null)
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_MODULES) 2>/dev/null)
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_MODULES) 2>/dev/null)
 
 BUILD ?= build
 WERROR ?= 1
@@ -34,26 +45,48 @@ ALL_CFLAGS := -std=gnu11 $(OPT) $(WARNINGS) $(SANFLAGS) -D_GNU_SOURCE -Iinclude 
 
 LIB_SRCS := $(sort $(wildcard libpassthru/*.c))
 LIB_OBJS := $(LIB_SRCS:libpassthru/%.c=$(BUILD)/obj/%.o)
-LIB_HDRS := $(wildcard libpassthru/*.h) $(wildcard include/passthru/*.h)
 TOOLS := passthru-probe passthru-launch
 TOOL_BINS := $(TOOLS:%=$(BUILD)/%)
+EXAMPLE_BINS := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 TEST_SRCS := $(sort $(wildcard tests/test-*.c))
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
-TEST_HELPERS := $(filter-out $(TEST_SRCS),$(wildcard tests/*.c))
+TEST_HELPERS := $(filter-out $(TEST_SRCS) tests/escape-probe.c,$(wildcard tests/*.c))
+TEST_HELPER_OBJS := $(TEST_HELPERS:tests/%.c=$(BUILD)/tests/%.o)
 SO := $(BUILD)/libpassthru.so.$(VERSION)
 SONAME := libpassthru.so.$(SOVERSION)
 AR_LIB := $(BUILD)/libpassthru.a
 
-.PHONY: all lib tools tests check check-asan run deps install uninstall clean bench format
+.PHONY: all lib tools helpers tests check check-asan run deps install uninstall clean bench format \
+	check-build-deps check-test-deps
 
-all: lib tools
+all: lib tools helpers
 
 lib: $(SO) $(AR_LIB) $(BUILD)/libpassthru.pc
 tools: $(TOOL_BINS)
-tests: $(TEST_BINS)
+helpers: $(BUILD)/passthru-init
+tests: $(TEST_BINS) $(BUILD)/tests/escape-probe $(EXAMPLE_BINS)
 
-$(BUILD)/obj/%.o: libpassthru/%.c $(LIB_HDRS) | $(BUILD)/obj
-	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -include libpassthru/export.h -Ilibpassthru -c $< -o $@
+# Each compile writes its header dependencies next to its output (-MMD);
+# -MP keeps a removed header from breaking the next build.
+DEPFLAGS = -MMD -MP
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/examples/*.d $(BUILD)/*.d)
+
+# A missing -dev package stops the build here, named, instead of as a
+# missing header in the first file that includes it.
+check-build-deps:
+	@scripts/install-deps --check-modules $(LINK_MODULES) $(DLOPEN_MODULES)
+check-test-deps:
+	@scripts/install-deps --check-modules $(TEST_MODULES)
+
+$(BUILD)/obj/%.o: libpassthru/%.c | $(BUILD)/obj check-build-deps
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -fPIC -fvisibility=hidden -Ilibpassthru -c $< -o $@
+
+$(BUILD)/obj/launch.o: ALL_CFLAGS += -DPT_HELPERDIR='"$(HELPERDIR)"'
+
+# The container's init under nspawn: static, so that a container root
+# needs nothing of ours; no sanitizer (it runs inside the container).
+$(BUILD)/passthru-init: libexec/passthru-init.c | $(BUILD)
+	$(CC) -std=gnu11 -Os $(WARNINGS) -D_GNU_SOURCE -static $< -o $@
 
 $(SO): $(LIB_OBJS) libpassthru/libpassthru.sym
 	$(CC) $(SANFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=libpassthru/libpassthru.sym \
@@ -67,19 +100,33 @@ $(AR_LIB): $(LIB_OBJS)
 
 # Tools link the shared library and see only the public headers. The rpath
 # finds it beside them in build/ and in ../lib once installed.
-$(BUILD)/%: tools/%.c $(SO) $(wildcard include/passthru/*.h)
-	$(CC) $(ALL_CFLAGS) $< -o $@ -L$(BUILD) -lpassthru -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
+$(BUILD)/%: tools/%.c $(SO)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $< -o $@ -L$(BUILD) -lpassthru -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
+
+# Examples are what another program does: public headers, the shared library.
+$(BUILD)/examples/%: examples/%.c $(SO) | $(BUILD)/examples
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $< -o $@ -L$(BUILD) -lpassthru -Wl,-rpath,'$$ORIGIN/..' $(LDFLAGS)
 
 # Tests link the static archive (internal functions are testable) and the
 # helpers in tests/*.c that are not suites.
-$(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/*.h) $(AR_LIB) | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Ilibpassthru -Itests $(TEST_CFLAGS) $< $(TEST_HELPERS) -o $@ \
+$(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests check-build-deps check-test-deps
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Ilibpassthru -Itests $(TEST_CFLAGS) -c $< -o $@
+
+# Kept: make would delete them as intermediates and relink every suite.
+.SECONDARY: $(TEST_HELPER_OBJS)
+$(BUILD)/tests/%: tests/%.c $(TEST_HELPER_OBJS) $(AR_LIB) | $(BUILD)/tests check-test-deps
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Ilibpassthru -Itests $(TEST_CFLAGS) $< $(TEST_HELPER_OBJS) -o $@ \
 		$(AR_LIB) $(DEPS_LIBS) $(TEST_LIBS) $(LDFLAGS)
+
+# A static program the confinement suite copies into container roots that
+# have no C library of their own; it tries each escape and says what worked.
+$(BUILD)/tests/escape-probe: tests/escape-probe.c | $(BUILD)/tests
+	$(CC) -std=gnu11 $(OPT) $(WARNINGS) -D_GNU_SOURCE -static $< -o $@
 
 # Written again whenever PREFIX and friends change, so an install never
 # ships a .pc that points at another prefix.
 PC_SED := -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-	  -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES_PRIVATE@|$(DEPS)|' -e 's|@LIBS_PRIVATE@||'
+	  -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES_PRIVATE@|$(LINK_MODULES)|' -e 's|@LIBS_PRIVATE@||'
 $(BUILD)/libpassthru.pc: pkgconfig/libpassthru.pc.in include/passthru/version.h FORCE | $(BUILD)
 	sed $(PC_SED) $< > $@.tmp
 	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
@@ -87,13 +134,16 @@ $(BUILD)/libpassthru.pc: pkgconfig/libpassthru.pc.in include/passthru/version.h 
 .PHONY: FORCE
 FORCE:
 
-$(BUILD) $(BUILD)/obj $(BUILD)/tests:
+$(BUILD) $(BUILD)/obj $(BUILD)/tests $(BUILD)/examples:
 	mkdir -p $@
 
 deps:
 	@scripts/install-deps
 
-# Every suite runs even when one fails; the summary line counts them.
+# Targets that install packages first build in a second make: this one read
+# the pkg-config flags before the packages were there (empty on a fresh
+# machine); the second reads them again. Every suite runs even when one
+# fails; the summary line counts them.
 check: deps
 	$(MAKE) all tests
 	@scripts/run-tests $(BUILD)
@@ -103,15 +153,19 @@ check-asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		scripts/run-tests build-asan
 
-run: deps all
+run: deps
+	$(MAKE) all
 	@scripts/demo $(BUILD)
 
-bench: deps all
+bench: deps
+	$(MAKE) all
 	@bench/run $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/passthru $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(HELPERDIR)
+	install -m 0755 $(BUILD)/passthru-init $(DESTDIR)$(HELPERDIR)/
 	install -m 0755 $(SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libpassthru.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libpassthru.so
@@ -122,7 +176,7 @@ install: all
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(LIBDIR)/libpassthru.* \
 	      $(DESTDIR)$(PKGCONFIGDIR)/libpassthru.pc
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/passthru
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/passthru $(DESTDIR)$(HELPERDIR)
 
 format:
 	clang-format -i include/passthru/*.h libpassthru/*.[ch] tools/*.c tests/*.[ch]

@@ -18,7 +18,7 @@ static void udev_enumerate_unrefp(struct udev_enumerate **e)
 		udev_enumerate_unref(*e);
 }
 
-int pt_plan_add_alsa(struct pt_plan *plan, struct pt_error *err)
+int pt_alsa_add_to_plan(struct pt_plan *plan, struct pt_error *err)
 {
 	_cleanup_(udev_unrefp) struct udev *udev = udev_new();
 	if (!udev)

@@ -24,13 +24,16 @@ int audio_report_json(const struct pt_audio *a, const struct pt_error *why,
 	if (!a)
 		return pt_error_set(err, ENOMEM, "audio report");
 	*ret = NULL;
+	int r = dlopen_json(err);
+	if (r < 0)
+		return pt_error_prefix(err, "audio report");
 	if (pt_audio_get_state(a) == PT_AUDIO_NO_SERVER)
 		return 0;
 
 	const char *server =
 	    pt_audio_get_socket(a) ? pt_audio_get_socket(a) : pt_audio_get_server(a);
 	struct json_object *o = json_object_new_object();
-	int r = o ? 0 : -ENOMEM;
+	r = o ? 0 : -ENOMEM;
 	if (r >= 0)
 		r = add(o, "server", string_or_null(server), !server);
 	if (r >= 0)

@@ -3,8 +3,7 @@
  * module calls these; the tool sees only the whole report). */
 #pragma once
 
-#include <json-c/json.h>
-
+#include "dlopen-json.h"
 #include "passthru/error.h"
 #include "util.h"
 
@@ -21,7 +20,8 @@ struct pt_audio;
  * "denied", "remote", "failed"), with "name"/"version" null, "running"
  * false and the reason in "error". No server at all is JSON null: *ret is
  * then NULL. Returns 0, or -ENOMEM (the only failure: a server that cannot
- * be reached is something to report, not an error).
+ * be reached is something to report, not an error), or -EOPNOTSUPP when
+ * json-c is not installed.
  */
 int audio_report_json(const struct pt_audio *a, const struct pt_error *why,
 		      struct json_object **ret, struct pt_error *err);

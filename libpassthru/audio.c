@@ -1,16 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host's PulseAudio (or PipeWire pulse) server: let libpulse find it,
  * tell apart why it cannot be reached, and put it into a plan. */
-#include <pulse/context.h>
-#include <pulse/error.h>
-#include <pulse/introspect.h>
-#include <pulse/mainloop.h>
-#include <pulse/timeval.h>
 #include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "dlopen-pulse.h"
 #include "passthru/audio.h"
 #include "util.h"
 
@@ -481,8 +477,16 @@ int pt_audio_find(const struct pt_audio_options *opts, struct pt_audio **ret, st
 	struct pt_audio *a = calloc(1, sizeof(*a));
 	if (!a)
 		return pt_error_set(err, ENOMEM, "pulse");
+	/* Without libpulse no server can be asked: a state to show, like a
+	 * server that does not answer, and an error for audio alone. */
+	int r = dlopen_pulse(err);
+	if (r < 0) {
+		a->state = PT_AUDIO_FAILED;
+		*ret = a;
+		return pt_error_prefix(err, "pulse");
+	}
 	_cleanup_(client_conf_done) struct client_conf conf = {0};
-	int r = client_conf_load(&conf);
+	r = client_conf_load(&conf);
 	if (r >= 0)
 		r = find_cookie(&conf, &a->cookie);
 	if (r < 0) {
@@ -615,7 +619,7 @@ int pt_audio_add_to_plan(const struct pt_audio *a, struct pt_plan *plan, unsigne
 	return 0;
 }
 
-int pt_plan_add_pulse(struct pt_plan *plan, unsigned flags, struct pt_error *err)
+int pt_pulse_add_to_plan(struct pt_plan *plan, unsigned flags, struct pt_error *err)
 {
 	struct pt_audio *a = NULL;
 	int r = pt_audio_find(NULL, &a, err);

@@ -10,7 +10,6 @@
  * children are the command. */
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -19,7 +18,6 @@
 #include "backend.h"
 #include "engine.h"
 #include "passthru/process.h"
-#include "pidfd-spawn.h"
 #include "pidfd.h"
 #include "userdb.h"
 #include "util.h"
@@ -320,39 +318,42 @@ static int bwrap_spawn(struct backend_state *s, pid_t *ret_pid, int *ret_pidfd,
 	int info[2];
 	if (pipe2(info, O_CLOEXEC) < 0)
 		return pt_error_set(err, errno, "bwrap: pipe");
-	_cleanup_strv_ char **argv = build_argv(s, s->file_fds, NULL, info[1], err);
+	/* bwrap gets stdio, then the memfds as fds 3…, then the info pipe:
+	 * the argv names them by those numbers, and nothing else of ours
+	 * reaches it. */
+	size_t n = s->n_file_fds;
+	_cleanup_free_ int *fds = calloc(n + 4, sizeof(int));
+	_cleanup_free_ int *numbers = calloc(n + 1, sizeof(int));
+	if (!fds || !numbers) {
+		close(info[0]);
+		close(info[1]);
+		return pt_error_set(err, ENOMEM, "bwrap");
+	}
+	fds[0] = STDIN_FILENO;
+	fds[1] = STDOUT_FILENO;
+	fds[2] = STDERR_FILENO;
+	for (size_t i = 0; i < n; i++) {
+		fds[3 + i] = s->file_fds[i];
+		numbers[i] = (int)(3 + i);
+	}
+	fds[3 + n] = info[1];
+	_cleanup_strv_ char **argv = build_argv(s, numbers, NULL, (int)(3 + n), err);
 	if (!argv) {
 		close(info[0]);
 		close(info[1]);
 		return -ENOMEM;
 	}
-
-	/* bwrap must inherit exactly these fds: a dup2 onto itself clears
-	 * FD_CLOEXEC in the child only, so no other thread of the caller can
-	 * leak them into a program it starts meanwhile. */
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&attr);
-	for (size_t i = 0; i < s->n_file_fds; i++)
-		posix_spawn_file_actions_adddup2(&fa, s->file_fds[i], s->file_fds[i]);
-	posix_spawn_file_actions_adddup2(&fa, info[1], info[1]);
-	sigset_t none, deflt;
-	sigemptyset(&none);
-	sigemptyset(&deflt);
-	int fwd[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD};
-	for (size_t i = 0; i < ELEMENTSOF(fwd); i++)
-		sigaddset(&deflt, fwd[i]);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &deflt);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	struct spawn_params p = {
+		.path = s->bwrap,
+		.argv = argv,
+		.fds = fds,
+		.n_fds = (unsigned)(n + 4),
+		.die_with_caller = true,
+	};
 	pid_t pid;
 	int pidfd;
-	r = spawn_pidfd(argv, &fa, &attr, NULL, &pid, &pidfd, err);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	r = pidfd_spawn(&p, &pid, &pidfd, err);
 	close(info[1]);
-	/* bwrap has read them (or failed): the fds are of no more use. */
 	if (r < 0) {
 		close(info[0]);
 		return pt_error_prefix(err, "bwrap backend");

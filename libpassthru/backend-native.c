@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "backend.h"
-#include "passthru/native.h"
+#include "native.h"
 #include "util.h"
 
 struct backend_state {
@@ -23,10 +23,10 @@ static int native_prepare(const struct pt_plan *plan, const struct backend_env *
 	return 0;
 }
 
-static int native_spawn(struct backend_state *s, pid_t *ret_pid, int *ret_pidfd,
-			struct pt_error *err)
+static int native_backend_spawn(struct backend_state *s, pid_t *ret_pid, int *ret_pidfd,
+				struct pt_error *err)
 {
-	return pt_native_spawn(s->plan, 0, ret_pid, ret_pidfd, err);
+	return native_spawn(s->plan, 0, ret_pid, ret_pidfd, err);
 }
 
 static void native_cleanup(struct backend_state *s, bool keep _unused_) { free(s); }
@@ -36,6 +36,6 @@ const struct backend backend_native = {
 	.name = "native",
 	.prepare = native_prepare,
 	.command = NULL,
-	.spawn = native_spawn,
+	.spawn = native_backend_spawn,
 	.cleanup = native_cleanup,
 };

@@ -3,13 +3,17 @@
  * reads generated files from the host, so they are written into the
  * launch's state directory and bound from there read-only. */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "backend.h"
 #include "nspawn.h"
 #include "passthru/process.h"
+#include "pidfd.h"
 #include "util.h"
 
 bool nspawn_need_keep_unit(void)
@@ -63,7 +67,7 @@ static void push_owned(struct argv_builder *a, char *s)
 static void push(struct argv_builder *a, const char *s) { push_owned(a, strdup(s)); }
 
 int nspawn_argv(const struct pt_plan *plan, unsigned flags, char *const *file_paths,
-		char ***ret_argv, struct pt_error *err)
+		const struct nspawn_init *init, char ***ret_argv, struct pt_error *err)
 {
 	const char *root = pt_plan_get_root(plan);
 	char *const *cmd = pt_plan_get_command(plan);
@@ -86,7 +90,8 @@ int nspawn_argv(const struct pt_plan *plan, unsigned flags, char *const *file_pa
 	}
 	if (flags & NSPAWN_PIPE)
 		push(&a, "--console=pipe");
-	push(&a, "--as-pid2");
+	if (!init)
+		push(&a, "--as-pid2");
 	push(&a, "-D");
 	push(&a, root);
 	if (pt_plan_get_user(plan)) {
@@ -117,7 +122,17 @@ int nspawn_argv(const struct pt_plan *plan, unsigned flags, char *const *file_pa
 			s = NULL;
 		push_owned(&a, s);
 	}
+	if (init)
+		push_owned(&a, bind_arg("--bind-ro=", init->init, NSPAWN_INIT));
+	if (init && init->socket)
+		push_owned(&a, bind_arg("--bind=", init->socket, NSPAWN_INIT_SOCKET));
 	push(&a, "--");
+	if (init) {
+		push(&a, NSPAWN_INIT);
+		if (init->socket)
+			push(&a, "--notify=" NSPAWN_INIT_SOCKET);
+		push(&a, "--");
+	}
 	for (char *const *p = cmd; *p; p++)
 		push(&a, *p);
 
@@ -129,13 +144,51 @@ int nspawn_argv(const struct pt_plan *plan, unsigned flags, char *const *file_pa
 	return 0;
 }
 
+/* ---- the root ----------------------------------------------------------- */
+
+int nspawn_check_root(const char *root, struct pt_error *err)
+{
+	static const char *const dirs[] = {"dev", "run", "proc", "sys", "tmp", "etc", "var"};
+	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return pt_error_set(err, errno, "root %s", root);
+	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+		struct stat st;
+		if (fstatat(rootfd, dirs[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue; /* nspawn creates what is missing, inside */
+		if (S_ISLNK(st.st_mode)) {
+			char to[256] = "?";
+			ssize_t n = readlinkat(rootfd, dirs[i], to, sizeof(to) - 1);
+			to[n > 0 ? n : 1] = '\0';
+			return pt_error_setx(err, ELOOP,
+					     "root %s: /%s is a symbolic link (to %s); systemd-nspawn "
+					     "would follow it out of the root: refusing",
+					     root, dirs[i], to);
+		}
+		if (!S_ISDIR(st.st_mode))
+			return pt_error_setx(err, ENOTDIR, "root %s: /%s is not a directory", root,
+					     dirs[i]);
+	}
+	return 0;
+}
+
 /* ---- the backend -------------------------------------------------------- */
 
 struct backend_state {
 	const struct pt_plan *plan;
 	char **files; /* host copies of the plan's generated files, in plan order */
 	size_t n_files;
+	char *init;   /* passthru-init on the host */
+	char *socket; /* our notify socket in the state directory */
+	int sockfd;
+	unsigned flags; /* NSPAWN_* */
 	char **argv;
+
+	pid_t pid;       /* systemd-nspawn, PID 1 of a PID namespace of ours */
+	int init_pidfd;  /* passthru-init, once it said "started" */
+	bool started;
+	int exec_errno;  /* the command could not be executed */
+	int early_stop;  /* a stop signal that came before the command started */
 };
 
 static void nspawn_cleanup(struct backend_state *s, bool keep)
@@ -145,13 +198,21 @@ static void nspawn_cleanup(struct backend_state *s, bool keep)
 	for (size_t i = 0; !keep && i < s->n_files; i++)
 		if (s->files[i])
 			unlink(s->files[i]);
+	if (s->socket && !keep)
+		unlink(s->socket);
+	if (s->sockfd >= 0)
+		close(s->sockfd);
+	if (s->init_pidfd >= 0)
+		close(s->init_pidfd);
 	strv_free(s->files);
 	strv_free(s->argv);
+	free(s->init);
+	free(s->socket);
 	free(s);
 }
 
-/* Each generated file becomes STATE/files/<index>-<basename>: the index
- * keeps names unique, the basename helps a human reading the directory. */
+/* Each generated file becomes STATE/<index>-<basename>: the index keeps
+ * names unique, the basename helps a human reading the directory. */
 static int write_files(struct backend_state *s, const struct backend_env *env,
 		       struct pt_error *err)
 {
@@ -176,21 +237,58 @@ static int write_files(struct backend_state *s, const struct backend_env *env,
 	return 0;
 }
 
+/* The socket our init reports to. Datagrams carry the sender's
+ * credentials (SO_PASSCRED): its pid, translated into our namespace. */
+static int make_socket(struct backend_state *s, const struct backend_env *env,
+		       struct pt_error *err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (asprintf(&s->socket, "%s/init.sock", env->state_dir) < 0) {
+		s->socket = NULL;
+		return pt_error_set(err, ENOMEM, "nspawn: socket");
+	}
+	if (strlen(s->socket) >= sizeof(sa.sun_path))
+		return pt_error_setx(err, ENAMETOOLONG, "nspawn: socket path %s is too long",
+				     s->socket);
+	strcpy(sa.sun_path, s->socket);
+	int one = 1;
+	s->sockfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->sockfd < 0 || setsockopt(s->sockfd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
+	    bind(s->sockfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return pt_error_set(err, errno, "nspawn: socket %s", s->socket);
+	/* Whoever the container user is, it may send; the directory stays 0700
+	 * on the host, inside only the socket itself is bound. */
+	if (chmod(s->socket, 0666) < 0)
+		return pt_error_set(err, errno, "nspawn: socket %s", s->socket);
+	return 0;
+}
+
 static int nspawn_prepare(const struct pt_plan *plan, const struct backend_env *env,
 			  struct backend_state **ret, struct pt_error *err)
 {
+	int r = nspawn_check_root(pt_plan_get_root(plan), err);
+	if (r < 0)
+		return pt_error_prefix(err, "nspawn backend");
 	struct backend_state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return pt_error_set(err, ENOMEM, "nspawn");
 	s->plan = plan;
-	unsigned flags = nspawn_need_keep_unit() ? NSPAWN_KEEP_UNIT : 0;
+	s->sockfd = s->init_pidfd = -1;
+	s->flags = nspawn_need_keep_unit() ? NSPAWN_KEEP_UNIT : 0;
 	bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	if (env->console == PT_LAUNCH_CONSOLE_PIPE ||
 	    (env->console == PT_LAUNCH_CONSOLE_AUTO && !tty))
-		flags |= NSPAWN_PIPE;
-	int r = write_files(s, env, err);
+		s->flags |= NSPAWN_PIPE;
+	if (!(s->init = strdup(env->init)))
+		r = pt_error_set(err, ENOMEM, "nspawn");
 	if (r == 0)
-		r = nspawn_argv(plan, flags, s->files, &s->argv, err);
+		r = write_files(s, env, err);
+	if (r == 0)
+		r = make_socket(s, env, err);
+	if (r == 0) {
+		struct nspawn_init init = {s->init, s->socket};
+		r = nspawn_argv(plan, s->flags, s->files, &init, &s->argv, err);
+	}
 	if (r < 0) {
 		nspawn_cleanup(s, false);
 		return r;
@@ -199,26 +297,111 @@ static int nspawn_prepare(const struct pt_plan *plan, const struct backend_env *
 	return 0;
 }
 
+/* The command a user can paste: our init without the notify socket,
+ * which nobody would listen to. */
 static int nspawn_command(const struct backend_state *s, char ***ret_argv, struct pt_error *err)
 {
-	size_t n = 0;
-	while (s->argv[n])
-		n++;
-	_cleanup_strv_ char **v = calloc(n + 1, sizeof(char *));
-	if (!v)
-		return pt_error_set(err, ENOMEM, "nspawn");
-	for (size_t i = 0; i < n; i++)
-		if (!(v[i] = strdup(s->argv[i])))
-			return pt_error_set(err, ENOMEM, "nspawn");
-	*ret_argv = steal_pointer(&v);
-	return 0;
+	struct nspawn_init init = {s->init, NULL};
+	return nspawn_argv(s->plan, s->flags, s->files, &init, ret_argv, err);
 }
 
+/* nspawn runs as PID 1 of a PID namespace of ours, dying with us: when it
+ * dies, however (SIGKILL of the launcher included), the kernel kills the
+ * whole container with it. nspawn alone would leave it running. */
 static int nspawn_spawn(struct backend_state *s, pid_t *ret_pid, int *ret_pidfd,
 			struct pt_error *err)
 {
-	int r = pt_spawn(s->argv, ret_pid, ret_pidfd, err);
-	return r < 0 ? pt_error_prefix(err, "nspawn backend") : 0;
+	_cleanup_free_ char *path = NULL;
+	int r = find_program("systemd-nspawn", &path);
+	if (r < 0)
+		return pt_error_set(err, -r, "nspawn backend: systemd-nspawn");
+	static const int stdio[] = {0, 1, 2};
+	/* nspawn keeps a per-machine directory there for `machinectl bind` and
+	 * refuses, loudly, to remove it where /run is no tmpfs (containers,
+	 * CI). In our mount namespace it gets a tmpfs of its own; the lock
+	 * directory beside it stays shared, so a busy root is still noticed. */
+	static const char *const tmpfs[] = {"/run/systemd/nspawn/propagate", NULL};
+	struct spawn_params p = {
+		.path = path,
+		.argv = s->argv,
+		.fds = stdio,
+		.n_fds = 3,
+		.die_with_caller = true,
+		.new_pidns = true,
+		.tmpfs = tmpfs,
+	};
+	r = pidfd_spawn(&p, ret_pid, ret_pidfd, err);
+	if (r < 0)
+		return pt_error_prefix(err, "nspawn backend");
+	s->pid = *ret_pid;
+	return 0;
+}
+
+/* Reads what our init said so far. */
+static void read_notes(struct backend_state *s)
+{
+	for (;;) {
+		char buf[64];
+		union {
+			struct cmsghdr h;
+			char space[CMSG_SPACE(sizeof(struct ucred))];
+		} cm;
+		struct iovec iov = {buf, sizeof(buf) - 1};
+		struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cm,
+				   .msg_controllen = sizeof(cm)};
+		ssize_t n = recvmsg(s->sockfd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n < 0)
+			return;
+		buf[n] = '\0';
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		struct ucred cred = {0};
+		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+		/* "started" comes before the command runs, so a stop signal
+		 * that follows anything the command did finds our init. */
+		if (streq(buf, "started") && !s->started && cred.pid > 0) {
+			s->started = true;
+			s->init_pidfd = pidfd_open_(cred.pid);
+		} else if (startswith(buf, "exec ")) {
+			s->exec_errno = atoi(buf + 5);
+		}
+	}
+}
+
+/* Signals go to our init, which passes them to the command: nspawn would
+ * answer SIGTERM and SIGINT by killing the container outright, and die of
+ * SIGHUP. Before the command started there is nothing to be polite to. */
+static int nspawn_forward(struct backend_state *s, int pidfd, int sig)
+{
+	read_notes(s);
+	if (s->init_pidfd >= 0)
+		return pidfd_signal(s->init_pidfd, sig);
+	if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP) {
+		if (!s->early_stop)
+			s->early_stop = sig;
+		return pidfd_signal(pidfd, SIGKILL);
+	}
+	return 0;
+}
+
+/* nspawn's own failures (an unknown user, a busy root …) end it before
+ * our init ran: that is a setup failure, whatever nspawn's status. */
+static int nspawn_finish(struct backend_state *s, int *status, struct pt_error *err)
+{
+	read_notes(s);
+	char *const *cmd = pt_plan_get_command(s->plan);
+	if (s->exec_errno > 0)
+		return pt_error_set(err, s->exec_errno, "exec %s", cmd[0]);
+	if (s->started)
+		return 0;
+	if (s->early_stop) {
+		*status = 128 + s->early_stop;
+		return 0;
+	}
+	return pt_error_setx(err, EIO,
+			     "systemd-nspawn could not start the container (exit status %d; "
+			     "it said why above)",
+			     *status);
 }
 
 const struct backend backend_nspawn = {
@@ -227,5 +410,7 @@ const struct backend backend_nspawn = {
 	.prepare = nspawn_prepare,
 	.command = nspawn_command,
 	.spawn = nspawn_spawn,
+	.forward = nspawn_forward,
+	.finish = nspawn_finish,
 	.cleanup = nspawn_cleanup,
 };

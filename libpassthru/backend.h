@@ -20,6 +20,7 @@ struct backend_env {
 	const char *state_dir;
 	int state_dir_fd;
 	enum pt_launch_console console;
+	const char *init; /* passthru-init, our container init, on the host */
 };
 
 struct backend_state;
@@ -37,9 +38,12 @@ struct backend {
 	 * to be supervised by the launch module. Returns once the backend knows
 	 * the command was started or failed to start. */
 	int (*spawn)(struct backend_state *s, pid_t *ret_pid, int *ret_pidfd, struct pt_error *err);
-	/* Passes a signal on to the command, for a backend whose top process
-	 * does not (bwrap); NULL: the signal goes to the top process. */
+	/* Passes signal sig on to the command (NULL: to pidfd, the top process). */
 	int (*forward)(struct backend_state *s, int pidfd, int sig);
+	/* After the top process ended with *status: says whether the command
+	 * ran at all (an error when the backend failed before it), and may
+	 * correct the status. NULL: the status is the command's. */
+	int (*finish)(struct backend_state *s, int *status, struct pt_error *err);
 	/* Undoes prepare(): removes what it made (unless keep: a dry run's
 	 * printed command refers to it) and frees s. NULL is allowed. */
 	void (*cleanup)(struct backend_state *s, bool keep);

@@ -2,11 +2,11 @@
 /* CDI specs from plans. The spec is kept as plain data while plans are
  * added and rendered to JSON (json-c) only at the end, because where the
  * generated files live is known only once the spec's own path is. */
-#include <json-c/json.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "dlopen-json.h"
 #include "engine.h"
 #include "passthru/audio.h"
 #include "passthru/cdi.h"
@@ -264,7 +264,7 @@ static int add_file(struct pt_cdi_spec *s, struct edits *e, const char *owner,
 }
 
 static int add_plan(struct pt_cdi_spec *s, struct edits *e, const char *owner,
-		    const struct pt_plan *plan, struct pt_error *err)
+		    const struct pt_plan *plan, const char *skip_file, struct pt_error *err)
 {
 	int r;
 	for (size_t i = 0; i < pt_plan_device_count(plan); i++) {
@@ -284,9 +284,13 @@ static int add_plan(struct pt_cdi_spec *s, struct edits *e, const char *owner,
 		if ((r = add_mount(e, m, err)) < 0)
 			return r;
 	}
-	for (size_t i = 0; i < pt_plan_file_count(plan); i++)
-		if ((r = add_file(s, e, owner, pt_plan_file(plan, i), err)) < 0)
+	for (size_t i = 0; i < pt_plan_file_count(plan); i++) {
+		const struct pt_file *f = pt_plan_file(plan, i);
+		if (skip_file && streq(f->target, skip_file))
+			continue;
+		if ((r = add_file(s, e, owner, f, err)) < 0)
 			return r;
+	}
 	for (size_t i = 0; i < pt_plan_env_count(plan); i++) {
 		const struct pt_env *v = pt_plan_env(plan, i);
 		char *kv = NULL;
@@ -312,7 +316,9 @@ int pt_cdi_spec_set_common(struct pt_cdi_spec *s, const struct pt_plan *plan,
 {
 	edits_done(&s->common);
 	s->common = (struct edits){0};
-	int r = add_plan(s, &s->common, "common", plan, err);
+	/* A generated ld.so.cache is made from one root's own cache; a CDI
+	 * spec serves any image (see pt_cdi_opts.nvidia_driver). */
+	int r = add_plan(s, &s->common, "common", plan, "/etc/ld.so.cache", err);
 	return r < 0 ? pt_error_prefix(err, "cdi: %s", s->kind) : 0;
 }
 
@@ -332,7 +338,7 @@ int pt_cdi_spec_add_device(struct pt_cdi_spec *s, const char *name, const struct
 	struct device d = {.name = strdup(name)};
 	if (!d.name)
 		return pt_error_set(err, ENOMEM, "cdi");
-	int r = add_plan(s, &d.edits, name, plan, err);
+	int r = add_plan(s, &d.edits, name, plan, NULL, err);
 	if (r == 0 && edits_empty(&d.edits))
 		r = pt_error_setx(err, EINVAL, "the plan gives it nothing");
 	void *items = s->devices;
@@ -491,6 +497,8 @@ char *pt_cdi_spec_to_json(const struct pt_cdi_spec *s, const char *files_dir,
 			      s->kind, s->files[0].name);
 		return NULL;
 	}
+	if (dlopen_json(err) < 0)
+		return NULL;
 	struct jb b = {0};
 	struct json_object *root = jnew(&b, json_object_new_object());
 	jadd(&b, root, "cdiVersion", jstr(&b, pt_cdi_spec_version(s)));
@@ -576,6 +584,35 @@ static int gpu_plan(const struct pt_gpu_list *list, const char *sel, struct pt_p
 	return 0;
 }
 
+/* The driver's plan, and LD_LIBRARY_PATH for the library directories it
+ * binds into, since its ld.so.cache stays out of a CDI spec. */
+static int add_driver(const struct pt_nvidia_driver *d, struct pt_plan *plan,
+		      struct pt_error *err)
+{
+	int r = pt_nvidia_driver_add_to_plan(d, plan, err);
+	if (r < 0)
+		return pt_error_prefix(err, "cdi");
+	static const char *const dirs[] = {"/run/passthru/nvidia/lib64", "/run/passthru/nvidia/lib32"};
+	struct strbuf path = {0};
+	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+		bool used = false;
+		for (size_t j = 0; !used && j < pt_plan_bind_count(plan); j++) {
+			const char *t = pt_plan_bind(plan, j)->target;
+			size_t n = strlen(dirs[i]);
+			used = strncmp(t, dirs[i], n) == 0 && t[n] == '/';
+		}
+		if (used) {
+			if (path.len)
+				strbuf_puts(&path, ":");
+			strbuf_puts(&path, dirs[i]);
+		}
+	}
+	_cleanup_free_ char *value = strbuf_steal(&path);
+	if (!value)
+		return pt_error_set(err, ENOMEM, "cdi");
+	return value && *value ? pt_plan_set_env(plan, "LD_LIBRARY_PATH", value, err) : 0;
+}
+
 int pt_cdi_gpu_spec(const struct pt_gpu_list *list, const char *sel,
 		    const struct pt_cdi_opts *opts, struct pt_cdi_spec **ret, struct pt_error *err)
 {
@@ -601,6 +638,8 @@ int pt_cdi_gpu_spec(const struct pt_gpu_list *list, const char *sel,
 		    (r = pt_plan_add_device(common, n->path, 'c', n->major, n->minor, NULL, err)) < 0)
 			goto out;
 	}
+	if (opts && opts->nvidia_driver && (r = add_driver(opts->nvidia_driver, common, err)) < 0)
+		goto out;
 	if ((r = pt_cdi_spec_set_common(s, common, err)) < 0)
 		goto out;
 
@@ -645,7 +684,7 @@ int pt_cdi_audio_spec(const struct pt_cdi_opts *opts, unsigned flags, struct pt_
 		return pt_error_set(err, ENOMEM, "cdi");
 	int r = pt_cdi_spec_new(opts, "audio", &s, err);
 	if (r == 0)
-		r = pt_plan_add_pulse(plan, flags, err);
+		r = pt_pulse_add_to_plan(plan, flags, err);
 	if (r == 0)
 		r = pt_cdi_spec_add_device(s, "pulse", plan, err);
 	pt_plan_free(plan);

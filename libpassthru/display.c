@@ -2,22 +2,19 @@
 /* A nested X display (Xephyr, or a headless Xvfb) for one container: start
  * it with a fresh cookie, know when it accepts clients, track it through a
  * pidfd, give a plan its socket and cookie, stop it and clean up. */
-#include <X11/Xauth.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <xcb/xcb.h>
 
+#include "dlopen-x11.h"
 #include "passthru/display.h"
 #include "passthru/process.h"
-#include "pidfd-spawn.h"
+#include "pidfd.h"
 #include "util.h"
 
 extern char **environ;
@@ -76,13 +73,6 @@ struct pt_display {
 static const char *kind_name(enum pt_display_kind kind)
 {
 	return kind == PT_DISPLAY_XVFB ? "Xvfb" : "Xephyr";
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 struct pt_display_opts *pt_display_opts_new(enum pt_display_kind kind)
@@ -251,11 +241,6 @@ static int auth_entry(const uint8_t cookie[COOKIE_LEN], char **ret, size_t *ret_
 	return 0;
 }
 
-static int pidfd_send_signal_(int pidfd, int sig)
-{
-	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-}
-
 /* The caller's environment with DISPLAY set to host (Xephyr connects to the
  * display it finds there); NULL host drops nothing. Strings are borrowed. */
 static char **child_env(const char *host, char **ret_owned)
@@ -295,46 +280,28 @@ static int spawn_server(struct pt_display *d, const struct pt_display_opts *o, i
 	if (!env)
 		return pt_error_set(err, ENOMEM, "start %s", argv[0]);
 
-	/* The child's fds: the pipe at DISPLAYFD first, then the log on 1 and
-	 * 2. Both sources sit above DISPLAYFD, so no dup2 overwrites another's
-	 * source. */
-	_cleanup_close_ int pipe_hi = fcntl(displayfd_w, F_DUPFD_CLOEXEC, DISPLAYFD + 1);
-	_cleanup_close_ int log_hi = fcntl(log_fd, F_DUPFD_CLOEXEC, DISPLAYFD + 1);
-	if (pipe_hi < 0 || log_hi < 0)
-		return pt_error_set(err, errno, "start %s: dup", argv[0]);
-
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	if (posix_spawn_file_actions_init(&fa) != 0)
-		return pt_error_set(err, ENOMEM, "start %s", argv[0]);
-	if (posix_spawnattr_init(&attr) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		return pt_error_set(err, ENOMEM, "start %s", argv[0]);
-	}
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, pipe_hi, DISPLAYFD);
-	posix_spawn_file_actions_adddup2(&fa, log_hi, 1);
-	posix_spawn_file_actions_adddup2(&fa, log_hi, 2);
-
-	sigset_t none, deflt;
-	sigemptyset(&none);
-	sigemptyset(&deflt);
-	int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD, SIGUSR1};
-	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
-		sigaddset(&deflt, sigs[i]);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &deflt);
-	/* Its own process group: a terminal's Ctrl-C goes to the container,
-	 * whose end then stops the display; otherwise the display would die
-	 * first and look like a crash. */
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-						POSIX_SPAWN_SETPGROUP);
-
-	r = spawn_pidfd(argv, &fa, &attr, env, &d->pid, &d->pidfd, err);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	return r;
+	_cleanup_free_ char *path = NULL;
+	r = find_program(argv[0], &path);
+	if (r < 0)
+		return pt_error_set(err, -r, "exec %s", argv[0]);
+	/* stdin /dev/null, the log on 1 and 2, the pipe at DISPLAYFD. Its own
+	 * process group: a terminal's Ctrl-C goes to the container, whose end
+	 * then stops the display; otherwise the display would die first and
+	 * look like a crash. */
+	int fds[DISPLAYFD + 1] = {-1, log_fd, log_fd};
+	for (int i = 3; i < DISPLAYFD; i++)
+		fds[i] = -1;
+	fds[DISPLAYFD] = displayfd_w;
+	struct spawn_params p = {
+		.path = path,
+		.argv = argv,
+		.envp = env,
+		.fds = fds,
+		.n_fds = DISPLAYFD + 1,
+		.own_pgrp = true,
+		.die_with_caller = o->die_with_caller,
+	};
+	return pidfd_spawn(&p, &d->pid, &d->pidfd, err);
 }
 
 /* Reaps the server if it has exited; true when it has. */
@@ -344,20 +311,11 @@ static bool reap(struct pt_display *d, bool block)
 		return true;
 	if (d->pidfd < 0)
 		return true;
-	siginfo_t si = {0};
-	for (;;) {
-		int r = waitid(P_PIDFD, (id_t)d->pidfd, &si, WEXITED | (block ? 0 : WNOHANG));
-		if (r == 0)
-			break;
-		if (errno == EINTR)
-			continue;
-		/* ECHILD: someone else reaped it (a SIGCHLD-ignoring caller). */
-		d->status = 255;
-		return true;
-	}
-	if (si.si_pid == 0)
+	int r = pidfd_reap(d->pidfd, block, &d->status);
+	if (r == -EAGAIN)
 		return false;
-	d->status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+	if (r < 0)
+		d->status = 255; /* ECHILD: someone else reaped it (a SIGCHLD-ignoring caller) */
 	return true;
 }
 
@@ -509,9 +467,9 @@ static void kill_and_reap(struct pt_display *d, unsigned grace_ms)
 {
 	if (reap(d, false))
 		return;
-	pidfd_send_signal_(d->pidfd, SIGTERM);
+	pidfd_signal(d->pidfd, SIGTERM);
 	if (!wait_exit(d, (int)grace_ms)) {
-		pidfd_send_signal_(d->pidfd, SIGKILL);
+		pidfd_signal(d->pidfd, SIGKILL);
 		reap(d, true);
 	}
 }
@@ -601,6 +559,11 @@ int pt_display_start(const struct pt_display_opts *o, struct pt_display **ret_di
 	int r = check_opts(o, err);
 	if (r < 0)
 		return r;
+	/* Before anything is spawned: without them no cookie can be written
+	 * and no client can check that the server lets it in. */
+	r = dlopen_x11(err);
+	if (r < 0)
+		return pt_error_prefix(err, "%s", name);
 
 	_cleanup_close_ int log_fd = -1, pipe_r = -1;
 	_cleanup_free_ char *entry = NULL;

@@ -61,6 +61,9 @@ int nvidia_probe(struct pt_gpu_list *l);
 /* Parsers, pure: text is NUL-terminated file content. */
 /* "Device Minor: N" of /proc/driver/nvidia/gpus/ADDR/information; -EBADMSG. */
 int nvidia_parse_device_minor(const char *text, unsigned *ret_minor);
+/* The value of line "key" ("GPU UUID:", "Model:") of the information
+ * file, blanks trimmed, newly allocated. -EBADMSG when absent or empty. */
+int nvidia_parse_info_field(const char *text, const char *key, char **ret_value);
 /* The version of /proc/driver/nvidia/version ("NVRM version: ... 550.54.14
  * ...") or of /sys/module/nvidia/version ("550.54.14"); -EBADMSG, -ENOMEM. */
 int nvidia_parse_version(const char *text, char **ret_version);

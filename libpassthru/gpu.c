@@ -201,6 +201,8 @@ static void gpu_entry_done(struct gpu_entry *g)
 	free((char *)g->pub.pci);
 	free((char *)g->pub.driver);
 	free((char *)g->pub.id_path);
+	free((char *)g->pub.uuid);
+	free((char *)g->pub.model);
 	node_vec_done(&g->nodes);
 }
 
@@ -507,11 +509,49 @@ static bool term_matches(const struct pt_gpu *g, const char *term)
 	       (g->driver && strcasecmp(g->driver, term) == 0);
 }
 
+/* "GPU-<uuid>" or a prefix of it that names one GPU, as CUDA and
+ * NVIDIA_VISIBLE_DEVICES take it. */
+static int select_uuid(const struct pt_gpu_list *l, struct pt_gpu_selection *s, const char *term,
+		       bool *any, struct pt_error *err)
+{
+	size_t n = 0, hit = 0, t = strlen(term);
+	for (size_t i = 0; i < l->n_gpus; i++) {
+		const char *u = l->gpus[i].pub.uuid;
+		if (u && strcasecmp(u, term) == 0) {
+			n = 1, hit = i;
+			break;
+		}
+		if (u && strncasecmp(u, term, t) == 0)
+			n++, hit = i;
+	}
+	if (n == 1) {
+		s->chosen[hit] = *any = true;
+		return 0;
+	}
+	if (n == 0)
+		return 0;
+	struct strbuf b = {0};
+	for (size_t i = 0; i < l->n_gpus; i++) {
+		const char *u = l->gpus[i].pub.uuid;
+		if (u && strncasecmp(u, term, t) == 0)
+			strbuf_printf(&b, "%s%zu (%s)", b.len ? ", " : "", i, u);
+	}
+	_cleanup_free_ char *list = strbuf_steal(&b);
+	if (!list)
+		return pt_error_set(err, ENOMEM, "GPU selector");
+	return pt_error_setx(err, EINVAL, "GPU selector '%s' is ambiguous: it matches %s", term,
+			     list);
+}
+
 static int select_term(const struct pt_gpu_list *l, struct pt_gpu_selection *s, const char *term,
 		       struct pt_error *err)
 {
 	bool any = false;
-	if (streq(term, "all")) {
+	if (strncasecmp(term, "GPU-", 4) == 0) {
+		int r = select_uuid(l, s, term, &any, err);
+		if (r < 0)
+			return r;
+	} else if (streq(term, "all")) {
 		for (size_t i = 0; i < l->n_gpus; i++)
 			s->chosen[i] = any = true;
 	} else if (term[strspn(term, "0123456789")] == '\0') {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The launch module: one container's life, whatever the backend. */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -181,6 +183,42 @@ static int make_state_dir(struct pt_launch *l, const char *base, struct pt_error
 	return 0;
 }
 
+/* ---- our helpers --------------------------------------------------------- */
+
+#ifndef PT_HELPERDIR
+#define PT_HELPERDIR "/usr/local/libexec/passthru"
+#endif
+
+/* passthru-init: beside the library in a build tree (the tests' static
+ * archive sits one level down), in ../libexec/passthru of an installed
+ * lib directory, or where `make install` put it. */
+static char *find_init(void)
+{
+	Dl_info info;
+	_cleanup_free_ char *dir = NULL;
+	/* Linked statically into a program, the "library" is the program. */
+	if (dladdr((void *)find_init, &info) && info.dli_fname && info.dli_fname[0] == '/')
+		dir = strdup(info.dli_fname);
+	else
+		dir = realpath("/proc/self/exe", NULL);
+	if (dir)
+		*strrchr(dir, '/') = '\0';
+	const char *const rel[] = {"/passthru-init", "/../passthru-init",
+				   "/../libexec/passthru/passthru-init"};
+	for (size_t i = 0; dir && i < ELEMENTSOF(rel); i++) {
+		char *p = NULL;
+		if (asprintf(&p, "%s%s", dir, rel[i]) < 0)
+			return NULL;
+		char *real = realpath(p, NULL);
+		free(p);
+		if (real && access(real, X_OK) == 0)
+			return real;
+		free(real);
+	}
+	return access(PT_HELPERDIR "/passthru-init", X_OK) == 0 ? strdup(PT_HELPERDIR "/passthru-init")
+								: NULL;
+}
+
 /* ---- the launch --------------------------------------------------------- */
 
 static int choose_backend(enum pt_launch_backend want, const struct backend **ret,
@@ -263,6 +301,8 @@ int pt_launch_start_display(struct pt_launch *l, struct pt_display_opts *o, stru
 		return pt_error_setx(err, EEXIST, "display: the launch has one already");
 	/* The container's IPC namespace decides whether MIT-SHM can work. */
 	o->private_ipc = pt_plan_get_flags(l->plan) & PT_PLAN_PRIVATE_IPC;
+	/* Nothing may outlive a launcher that was killed. */
+	o->die_with_caller = true;
 	const char *saved = o->state_dir;
 	if (!o->state_dir)
 		o->state_dir = l->state_dir;
@@ -293,12 +333,24 @@ static int prepare(struct pt_launch *l, struct pt_error *err)
 {
 	if (l->bstate)
 		return 0;
+	_cleanup_free_ char *init = find_init();
+	if (!init && l->backend->id == PT_LAUNCH_BACKEND_NSPAWN)
+		return pt_error_setx(err, ENOENT,
+				     "nspawn backend: passthru-init is not installed (looked beside "
+				     "libpassthru and in " PT_HELPERDIR ")");
 	struct backend_env env = {
 		.state_dir = l->state_dir,
 		.state_dir_fd = l->state_fd,
 		.console = l->console,
+		.init = init,
 	};
 	return l->backend->prepare(l->plan, &env, &l->bstate, err);
+}
+
+static int forward(void *userdata, int pidfd, int sig)
+{
+	struct pt_launch *l = userdata;
+	return l->backend->forward(l->bstate, pidfd, sig);
 }
 
 int pt_launch_dry_run(struct pt_launch *l, char ***ret_argv, struct pt_error *err)
@@ -313,8 +365,9 @@ int pt_launch_dry_run(struct pt_launch *l, char ***ret_argv, struct pt_error *er
 		r = l->backend->command(l->bstate, ret_argv, err);
 	if (r < 0)
 		return r;
-	/* The printed command reads its generated files from here. Without
-	 * its lock file, no later launch takes it for stale. */
+	/* The printed command reads its generated files from here (and needs
+	 * nothing else of the state). Without its lock file, no later launch
+	 * takes it for stale. */
 	l->keep_state = pt_plan_file_count(l->plan) > 0;
 	if (l->keep_state)
 		unlinkat(l->state_fd, LOCK_NAME, 0);
@@ -350,12 +403,6 @@ static int helper_died(struct pt_launch *l, int watch, struct pt_error *err)
 			     pt_display_kind_name(d), pt_display_name(d),
 			     st > 128 ? "killed by signal" : "exit status", st > 128 ? st - 128 : st,
 			     words ? ": " : "", words ? words : "", cmd);
-}
-
-static int backend_forward(void *userdata, int pidfd, int sig)
-{
-	struct pt_launch *l = userdata;
-	return l->backend->forward(l->bstate, pidfd, sig);
 }
 
 int pt_launch_run(struct pt_launch *l, int sigfd, int *ret_status, struct pt_error *err)
@@ -395,15 +442,16 @@ int pt_launch_run(struct pt_launch *l, int sigfd, int *ret_status, struct pt_err
 		.watch_fds = fds,
 		.n_watch = l->n_watches,
 		.grace_ms = l->kill_after_ms,
+		.forward = l->backend->forward ? forward : NULL,
+		.userdata = l,
 	};
-	if (l->backend->forward) {
-		s.forward = backend_forward;
-		s.userdata = l;
-	}
+
 	r = supervise_run(&s, err);
 	close(pidfd);
 	*ret_status = s.status;
 	if (r < 0)
+		return r;
+	if (l->backend->finish && (r = l->backend->finish(l->bstate, ret_status, err)) < 0)
 		return r;
 	if (s.watch >= 0) {
 		l->end = PT_LAUNCH_END_HELPER;

@@ -7,13 +7,24 @@
  * tmpfs ("/" after a first pivot_root, with the host at /oldroot and the
  * container at /newroot), pivots into /newroot, forks the command and then
  * only reaps and forwards signals. A setup error travels back over a
- * close-on-exec pipe as a whole struct pt_error; EOF means exec succeeded. */
+ * close-on-exec pipe as a whole struct pt_error; EOF means exec succeeded.
+ *
+ * Confinement (as bubblewrap, at least as systemd-nspawn): the command is
+ * forked into a user namespace of its own, nested in PID 1's, with a new
+ * mount namespace. Its ids map to themselves, so files keep their owners,
+ * but its capabilities end at that namespace: they act on nothing the host
+ * (or PID 1) owns. And since its mounts were copied from a more privileged
+ * mount namespace, the kernel locks them: no remount lifts ro, nosuid or
+ * nodev, no unmount uncovers what a mask hides. It runs with nspawn's
+ * capability set (none unless root), no_new_privs and a seccomp filter. */
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
+#include <linux/filter.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -24,8 +35,9 @@
 #include <sys/wait.h>
 
 #include "mount.h"
-#include "passthru/native.h"
+#include "native.h"
 #include "passthru/process.h"
+#include "seccomp-filter.h"
 #include "userdb.h"
 
 /* Where the child builds the container before the final pivot_root. Only
@@ -49,8 +61,13 @@ struct ctx {
 	char *root_real;
 	char **bind_src; /* per plan bind */
 	char **dev_src;	 /* per plan device */
-	bool userns;
+	bool userns;	 /* PID 1 too: the caller is not root */
 	char uid_map[64], gid_map[64];
+	/* The command's own user namespace: every id PID 1 has, to itself. */
+	char *cmd_uid_map, *cmd_gid_map;
+	unsigned long long cmd_ns; /* namespaces the command is forked into */
+	uint64_t caps;		   /* the command's capabilities (all its sets) */
+	struct sock_fprog filter;
 	struct userdb_user user;
 	char **envp;
 	int errfd;
@@ -87,6 +104,19 @@ static int map_user(const struct ctx *c, struct pt_error *err)
 	return 0;
 }
 
+static int map_command(const struct ctx *c, pid_t cmd, struct pt_error *err)
+{
+	char path[64];
+	int r;
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)cmd);
+	if ((r = write_at(path, c->cmd_uid_map, err)) < 0)
+		return pt_error_prefix(err, "the command's user namespace");
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)cmd);
+	if ((r = write_at(path, c->cmd_gid_map, err)) < 0)
+		return pt_error_prefix(err, "the command's user namespace");
+	return 0;
+}
+
 /* "/oldroot" + host path: the host stays reachable there until the end. */
 static const char *host_path(char buf[PATH_MAX], const char *path)
 {
@@ -102,8 +132,12 @@ static int make_base(struct pt_error *err)
 	if (mount("tmpfs", BASE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
 		return pt_error_set(err, errno, "mount tmpfs on " BASE);
 	if (chdir(BASE) < 0 || mkdir("." NEWROOT, 0755) < 0 || mkdir("." OLDROOT, 0755) < 0 ||
-	    mkdir("./files", 0755) < 0)
+	    mkdir("./files", 0755) < 0 || mkdir("./mask-dir", 0555) < 0)
 		return pt_error_set(err, errno, "prepare " BASE);
+	int fd = open("./mask-file", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (fd < 0)
+		return pt_error_set(err, errno, "prepare " BASE);
+	close(fd);
 	if (syscall(SYS_pivot_root, BASE, "." OLDROOT) < 0)
 		return pt_error_set(err, errno, "pivot_root to " BASE);
 	if (chdir("/") < 0)
@@ -245,6 +279,51 @@ static int make_api_fs(const struct ctx *c, int rootfd, struct pt_error *err)
 	return 0;
 }
 
+/* As runc's defaults and systemd-nspawn: what in /proc and /sys acts on
+ * or shows the whole machine is read-only or hidden. /proc/asound stays
+ * (runc hides it): ALSA clients look their cards up there. */
+static const char *const ro_paths[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus",
+				       "/proc/fs"};
+static const char *const masked_paths[] = {
+    "/proc/kcore",	 "/proc/keys",
+    "/proc/timer_list",	 "/proc/timer_stats",
+    "/proc/sched_debug", "/proc/latency_stats",
+    "/proc/acpi",	 "/proc/scsi",
+    "/sys/firmware",	 "/sys/devices/virtual/powercap",
+};
+
+static int protect_api_fs(int rootfd, struct pt_error *err)
+{
+	const unsigned ro =
+	    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	char src[PATH_MAX];
+	struct stat st;
+	int r;
+	/* Only what this kernel has, and /sys only where the root has one. */
+	for (size_t i = 0; i < ELEMENTSOF(ro_paths); i++) {
+		_cleanup_close_ int fd = root_open(rootfd, ro_paths[i], O_PATH);
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		if (fd < 0)
+			return pt_error_set(err, errno, "%s", ro_paths[i]);
+		snprintf(src, sizeof(src), NEWROOT "%s", ro_paths[i]);
+		if ((r = root_bind(rootfd, src, ro_paths[i], ro, err)) < 0)
+			return pt_error_prefix(err, "make %s read-only", ro_paths[i]);
+	}
+	/* An empty file or directory of our own, read-only, over each. */
+	for (size_t i = 0; i < ELEMENTSOF(masked_paths); i++) {
+		_cleanup_close_ int fd = root_open(rootfd, masked_paths[i], O_PATH);
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		if (fd < 0 || fstat(fd, &st) < 0)
+			return pt_error_set(err, errno, "%s", masked_paths[i]);
+		const char *mask = S_ISDIR(st.st_mode) ? "/mask-dir" : "/mask-file";
+		if ((r = root_bind(rootfd, mask, masked_paths[i], ro, err)) < 0)
+			return pt_error_prefix(err, "hide %s", masked_paths[i]);
+	}
+	return 0;
+}
+
 static int make_binds(const struct ctx *c, int rootfd, struct pt_error *err)
 {
 	char buf[PATH_MAX];
@@ -324,8 +403,8 @@ static int setup(const struct ctx *c, struct pt_error *err)
 		return r;
 	_cleanup_close_ int rootfd = -1;
 	if ((r = mount_root(c, &rootfd, err)) < 0 || (r = make_dev(c, rootfd, err)) < 0 ||
-	    (r = make_api_fs(c, rootfd, err)) < 0 || (r = make_binds(c, rootfd, err)) < 0 ||
-	    (r = make_files(c, rootfd, err)) < 0)
+	    (r = make_api_fs(c, rootfd, err)) < 0 || (r = protect_api_fs(rootfd, err)) < 0 ||
+	    (r = make_binds(c, rootfd, err)) < 0 || (r = make_files(c, rootfd, err)) < 0)
 		return r;
 	return enter_root(err);
 }
@@ -381,23 +460,69 @@ static void reset_signals(void)
 		sigaction(forwarded[i], &dfl, NULL);
 }
 
-/* Capabilities a root command in the container never gets, as with
- * systemd-nspawn: they act on the whole machine, not on the container. */
-static const int dropped_caps[] = {
-    CAP_SYS_MODULE, CAP_SYS_RAWIO,  CAP_SYS_TIME,      CAP_SYSLOG, CAP_MAC_ADMIN, CAP_MAC_OVERRIDE,
-    CAP_SYS_PACCT,  CAP_WAKE_ALARM, CAP_BLOCK_SUSPEND, CAP_BPF,	   CAP_PERFMON,	  CAP_AUDIT_READ,
+/* systemd-nspawn's default bounding set for a root command (nspawn.c,
+ * arg_caps_retain). In the command's user namespace each acts only on what
+ * that namespace owns: its mounts, its hostname, files of mapped ids. */
+static const int retained_caps[] = {
+    CAP_AUDIT_CONTROL,
+    CAP_AUDIT_WRITE,
+    CAP_CHOWN,
+    CAP_DAC_OVERRIDE,
+    CAP_DAC_READ_SEARCH,
+    CAP_FOWNER,
+    CAP_FSETID,
+    CAP_IPC_OWNER,
+    CAP_KILL,
+    CAP_LEASE,
+    CAP_LINUX_IMMUTABLE,
+    CAP_MKNOD,
+    CAP_NET_BIND_SERVICE,
+    CAP_NET_BROADCAST,
+    CAP_NET_RAW,
+    CAP_SETFCAP,
+    CAP_SETGID,
+    CAP_SETPCAP,
+    CAP_SETUID,
+    CAP_SYS_ADMIN,
+    CAP_SYS_BOOT,
+    CAP_SYS_CHROOT,
+    CAP_SYS_NICE,
+    CAP_SYS_PTRACE,
+    CAP_SYS_RESOURCE,
+    CAP_SYS_TTY_CONFIG,
 };
 
-static int drop_caps(const struct ctx *c, struct pt_error *err)
+/* Everything not kept leaves the bounding set, so no later exec (of a file
+ * with capabilities, or as root) brings it back; ambient ones would
+ * survive exec even for an ordinary user. */
+static int limit_bounding(uint64_t keep, struct pt_error *err)
 {
-	for (size_t i = 0; i < ELEMENTSOF(dropped_caps); i++)
-		/* EINVAL: a capability this kernel does not know. */
-		if (prctl(PR_CAPBSET_DROP, dropped_caps[i], 0, 0, 0) < 0 && errno != EINVAL)
-			return pt_error_set(err, errno, "drop capability %d", dropped_caps[i]);
-	/* The host's network is the container's unless it has its own. */
-	if (!(pt_plan_get_flags(c->plan) & PT_PLAN_PRIVATE_NETWORK) &&
-	    prctl(PR_CAPBSET_DROP, CAP_NET_ADMIN, 0, 0, 0) < 0)
-		return pt_error_set(err, errno, "drop capability %d", CAP_NET_ADMIN);
+	for (int cap = 0; cap < 64; cap++) {
+		if (keep & (1ull << cap))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+			if (errno == EINVAL) /* past this kernel's last capability */
+				break;
+			return pt_error_set(err, errno, "drop capability %d", cap);
+		}
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return pt_error_set(err, errno, "clear ambient capabilities");
+	return 0;
+}
+
+/* After the user change: keep is the effective and permitted set. The
+ * inheritable set stays empty (as runc since CVE-2022-24769): with it, a
+ * program carrying inheritable file capabilities would gain them. */
+static int set_caps(uint64_t keep, struct pt_error *err)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[2] = {
+	    {.effective = (uint32_t)keep, .permitted = (uint32_t)keep},
+	    {.effective = (uint32_t)(keep >> 32), .permitted = (uint32_t)(keep >> 32)},
+	};
+	if (syscall(SYS_capset, &h, d) < 0)
+		return pt_error_set(err, errno, "set capabilities");
 	return 0;
 }
 
@@ -409,16 +534,24 @@ static _Noreturn void run_command(const struct ctx *c)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* In a user namespace setgroups() is denied: the caller's mapping has
-	 * the one group. */
-	if (drop_caps(c, &err) < 0)
+	if (limit_bounding(c->caps, &err) < 0)
 		report(c->errfd, &err, 127);
+	/* Under an unprivileged caller setgroups() is denied for good: its
+	 * mapping has the one group. */
 	if (!c->userns && setgroups(u->n_groups, u->groups) < 0)
 		report(c->errfd, (pt_error_set(&err, errno, "setgroups"), &err), 127);
 	if (setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0)
 		report(c->errfd, (pt_error_set(&err, errno, "become user %s", u->name), &err), 127);
+	/* The creator of a user namespace holds every capability in it, whatever
+	 * its uid: an ordinary user's are cleared here, not by the exec. */
+	if (set_caps(c->caps, &err) < 0)
+		report(c->errfd, &err, 127);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		report(c->errfd, (pt_error_set(&err, errno, "no_new_privs"), &err), 127);
+	/* Last, so that the setup above needs nothing the filter denies. */
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &c->filter, 0, 0) < 0)
+		report(c->errfd, (pt_error_set(&err, errno, "install the seccomp filter"), &err),
+		       127);
 	if (chdir(u->home) < 0 && chdir("/") < 0)
 		report(c->errfd, (pt_error_set(&err, errno, "chdir /"), &err), 127);
 	/* Only stdin, stdout and stderr pass, as with systemd-nspawn: whatever
@@ -465,7 +598,7 @@ static _Noreturn void child_main(const struct ctx *c)
 	if (setup(c, &err) < 0)
 		report(c->errfd, &err, 125);
 
-	/* Blocked since the clone (see pt_native_spawn): PID 1 ignores signals it
+	/* Blocked since the clone (see native_spawn): PID 1 ignores signals it
 	 * has no handler for, unless they are blocked and read here. */
 	sigset_t mask;
 	sigemptyset(&mask);
@@ -476,19 +609,54 @@ static _Noreturn void child_main(const struct ctx *c)
 	if (sigfd < 0)
 		report(c->errfd, (pt_error_set(&err, errno, "signalfd"), &err), 125);
 
-	/* Nothing of the command's may ptrace or core-dump PID 1, which keeps
-	 * its capabilities; the command's own flag is reset by its exec. */
-	prctl(PR_SET_DUMPABLE, 0);
+	/* The command waits on this until PID 1 has written its id maps. */
+	int sync[2];
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		report(c->errfd, (pt_error_set(&err, errno, "pipe"), &err), 125);
 
 	/* A raw clone: glibc's fork() would run atfork handlers and take locks
-	 * some thread of the caller may have held when we were cloned. */
-	pid_t cmd = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
+	 * some thread of the caller may have held when we were cloned. The
+	 * command's user namespace owns its mount namespace (a locked copy of
+	 * ours), and its UTS, IPC and network namespaces: root inside may set
+	 * its hostname or configure its own network, nothing of PID 1's. */
+	pid_t cmd = (pid_t)syscall(SYS_clone, c->cmd_ns | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (cmd < 0 && (errno == EPERM || errno == ENOSPC || errno == EUSERS))
+		report(c->errfd,
+		       (pt_error_set(&err, errno,
+				     "create the command's user namespace (are user namespaces "
+				     "disabled here? see sysctl user.max_user_namespaces)"),
+			&err),
+		       125);
 	if (cmd < 0)
-		report(c->errfd, (pt_error_set(&err, errno, "fork the command"), &err), 125);
+		report(c->errfd,
+		       (pt_error_set(&err, errno, "fork the command into its namespaces"), &err),
+		       125);
 	if (cmd == 0) {
 		close(sigfd);
+		close(sync[1]);
+		char go;
+		ssize_t n;
+		while ((n = read(sync[0], &go, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 1) /* PID 1 failed and reports why */
+			_exit(127);
 		run_command(c);
 	}
+	close(sync[0]);
+	/* Only a process with CAP_SETUID in the parent namespace may map more
+	 * than its own id: PID 1 writes the command's maps. */
+	if (map_command(c, cmd, &err) < 0) {
+		kill(cmd, SIGKILL);
+		report(c->errfd, &err, 125);
+	}
+	/* Nothing of the command's may ptrace or core-dump PID 1, which keeps
+	 * its capabilities; the command's own flag is reset by its exec. Only
+	 * now: the command's /proc files (its maps) must stay ours until
+	 * written, and it runs nothing before the go below. */
+	prctl(PR_SET_DUMPABLE, 0);
+	if (write(sync[1], "1", 1) != 1)
+		report(c->errfd, (pt_error_set(&err, errno, "start the command"), &err), 125);
+	close(sync[1]);
 	/* The command holds the other copy until its exec closes it. */
 	/* PID 1 keeps only its signalfd: an fd of the caller held here could
 	 * keep a pipe from ever reaching EOF while the container runs. */
@@ -559,6 +727,60 @@ static const char *device_path(const struct pt_plan *plan, size_t i)
 	return pt_plan_device(plan, i)->path;
 }
 
+/* A map of each range of ids in file (a /proc/self/[ug]id_map) to itself. */
+static int identity_map(const char *file, char **ret, struct pt_error *err)
+{
+	_cleanup_fclose_ FILE *f = fopen(file, "re");
+	if (!f)
+		return pt_error_set(err, errno, "open %s", file);
+	struct strbuf b = {0};
+	unsigned long inside, outside, count;
+	while (fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3)
+		strbuf_printf(&b, "%lu %lu %lu\n", inside, inside, count);
+	if (b.failed) {
+		free(b.s);
+		return pt_error_set(err, ENOMEM, "%s", file);
+	}
+	if (!b.len)
+		return pt_error_setx(err, EINVAL, "%s: no ids mapped", file);
+	*ret = b.s;
+	return 0;
+}
+
+/* The command's namespaces and its id maps, written by PID 1. */
+static int command_ns(struct ctx *c, struct pt_error *err)
+{
+	unsigned flags = pt_plan_get_flags(c->plan);
+	int r;
+	c->cmd_ns = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS;
+	if (flags & PT_PLAN_PRIVATE_IPC)
+		c->cmd_ns |= CLONE_NEWIPC;
+	if (flags & PT_PLAN_PRIVATE_NETWORK)
+		c->cmd_ns |= CLONE_NEWNET;
+	if (c->userns) {
+		/* PID 1's namespace has the container user's ids alone. */
+		if (asprintf(&c->cmd_uid_map, "%u %u 1\n", (unsigned)c->user.uid,
+			     (unsigned)c->user.uid) < 0 ||
+		    asprintf(&c->cmd_gid_map, "%u %u 1\n", (unsigned)c->user.gid,
+			     (unsigned)c->user.gid) < 0) {
+			c->cmd_uid_map = c->cmd_gid_map = NULL;
+			return pt_error_set(err, ENOMEM, "id maps");
+		}
+	} else if ((r = identity_map("/proc/self/uid_map", &c->cmd_uid_map, err)) < 0 ||
+		   (r = identity_map("/proc/self/gid_map", &c->cmd_gid_map, err)) < 0) {
+		return r;
+	}
+	c->caps = 0;
+	if (c->user.uid == 0) {
+		for (size_t i = 0; i < ELEMENTSOF(retained_caps); i++)
+			c->caps |= 1ull << retained_caps[i];
+		/* Its own network is its to configure, as with nspawn. */
+		if (flags & PT_PLAN_PRIVATE_NETWORK)
+			c->caps |= 1ull << CAP_NET_ADMIN;
+	}
+	return 0;
+}
+
 static void ctx_done(struct ctx *c)
 {
 	userdb_user_done(&c->user);
@@ -566,6 +788,9 @@ static void ctx_done(struct ctx *c)
 	free(c->root_real);
 	strv_free(c->bind_src);
 	strv_free(c->dev_src);
+	free(c->cmd_uid_map);
+	free(c->cmd_gid_map);
+	free(c->filter.filter);
 }
 
 static int prepare(const struct pt_plan *plan, struct ctx *c, struct pt_error *err)
@@ -601,6 +826,10 @@ static int prepare(const struct pt_plan *plan, struct ctx *c, struct pt_error *e
 		snprintf(c->gid_map, sizeof(c->gid_map), "%u %u 1\n", (unsigned)c->user.gid,
 			 (unsigned)getegid());
 	}
+	if ((r = command_ns(c, err)) < 0)
+		return r;
+	if ((r = seccomp_filter_build(&c->filter, err)) < 0)
+		return r;
 	return build_env(c, &c->envp, err);
 }
 
@@ -630,7 +859,7 @@ static void reap(int pidfd)
 		;
 }
 
-int pt_native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, int *ret_pidfd,
+int native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, int *ret_pidfd,
 		    struct pt_error *err)
 {
 	if (flags)
@@ -652,13 +881,10 @@ int pt_native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, 
 	}
 	c.errfd = pipefd[1];
 
-	unsigned long long ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS;
-	if (pt_plan_get_flags(plan) & PT_PLAN_PRIVATE_IPC)
-		ns |= CLONE_NEWIPC;
+	/* PID 1's namespaces; the command's own are made by PID 1. */
+	unsigned long long ns = CLONE_NEWNS | CLONE_NEWPID;
 	if (c.userns)
 		ns |= CLONE_NEWUSER;
-	if (pt_plan_get_flags(plan) & PT_PLAN_PRIVATE_NETWORK)
-		ns |= CLONE_NEWNET;
 
 	/* The child starts with the forwarded signals blocked, so none sent
 	 * before its signalfd exists is lost (PID 1 drops unhandled ones). */

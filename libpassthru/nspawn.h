@@ -21,9 +21,21 @@ enum {
  * system (no /run/systemd/system), as in containers and CI. */
 bool nspawn_need_keep_unit(void);
 
+/* Where the container finds our init (passthru-init) and its notify socket. */
+#define NSPAWN_INIT	   "/run/passthru/init"
+#define NSPAWN_INIT_SOCKET "/run/passthru/init.sock"
+
+/* The host side of both, bound in read-only / read-write. */
+struct nspawn_init {
+	const char *init;   /* host path of passthru-init */
+	const char *socket; /* host path of the launcher's notify socket */
+};
+
 /*
  * The argv of systemd-nspawn for plan (argv[0] "systemd-nspawn"):
- * - --as-pid2: nspawn's stub init is PID 1, reaps and forwards signals;
+ * - with init: our passthru-init as PID 1 ("--notify=" NSPAWN_INIT_SOCKET
+ *   "--", then the command), bound in; without: --as-pid2, nspawn's stub
+ *   init (which reports a command killed by a signal as 255);
  * - -D ROOT (required), -u USER when set;
  * - every bind as --bind= or --bind-ro=, "SRC:DST" with ':' and '\' in
  *   paths escaped as "\:" and "\\";
@@ -36,7 +48,12 @@ bool nspawn_need_keep_unit(void);
  * - "--", then the command (required).
  */
 int nspawn_argv(const struct pt_plan *plan, unsigned flags, char *const *file_paths,
-		char ***ret_argv, struct pt_error *err);
+		const struct nspawn_init *init, char ***ret_argv, struct pt_error *err);
+
+/* Refuses a root whose /dev, /run, /proc, /sys, /tmp, /etc or /var is a
+ * symbolic link or not a directory: systemd-nspawn follows such a link out
+ * of the root and creates its entries on the host (-ELOOP, -ENOTDIR). */
+int nspawn_check_root(const char *root, struct pt_error *err);
 
 /* Appends path as nspawn's --bind= and a .nspawn file's Bind= read it:
  * nspawn splits at ':' and unescapes "\:" and "\\". */

@@ -58,6 +58,28 @@ int nvidia_parse_device_minor(const char *text, unsigned *ret_minor)
 	return -EBADMSG;
 }
 
+int nvidia_parse_info_field(const char *text, const char *key, char **ret_value)
+{
+	for (const char *line = text; line && *line;) {
+		const char *next = strchr(line, '\n');
+		if (startswith(line, key)) {
+			const char *v = skip_blank(line + strlen(key));
+			const char *end = next ? next : v + strlen(v);
+			while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+				end--;
+			if (end == v)
+				return -EBADMSG;
+			char *s = strndup(v, (size_t)(end - v));
+			if (!s)
+				return -ENOMEM;
+			*ret_value = s;
+			return 0;
+		}
+		line = next ? next + 1 : NULL;
+	}
+	return -EBADMSG;
+}
+
 /* "550.54.14": digits and at least one dot, nothing else. */
 static bool is_version(const char *p, size_t n)
 {
@@ -158,6 +180,15 @@ static int probe_gpu_minor(struct pt_gpu_list *l, struct gpu_entry *g, unsigned 
 				     "NVIDIA GPU %s: cannot read %s (%s): "
 				     "its /dev/nvidiaN is unknown",
 				     g->pub.pci, info_path, strerror(-r));
+	/* UUID and model: for --gpu=GPU-<uuid> and the probe; optional. */
+	char *uuid = NULL, *model = NULL;
+	if (nvidia_parse_info_field(text, "GPU UUID:", &uuid) == -ENOMEM ||
+	    nvidia_parse_info_field(text, "Model:", &model) == -ENOMEM) {
+		free(uuid);
+		return -ENOMEM;
+	}
+	g->pub.uuid = uuid;
+	g->pub.model = model;
 	unsigned minor;
 	if (nvidia_parse_device_minor(text, &minor) < 0)
 		return gpu_list_warn(l, "nvidia-proc-unreadable",

@@ -231,7 +231,7 @@ Test(audio, no_server_at_all_is_its_own_error)
 	cr_assert(strstr(err.message, "no PulseAudio server configured or found"), "%s",
 		  err.message);
 	cr_assert(strstr(err.message, rt), "names where it looked: %s", err.message);
-	cr_assert_eq(pt_plan_add_pulse(plan, 0, &err), -ENOENT);
+	cr_assert_eq(pt_pulse_add_to_plan(plan, 0, &err), -ENOENT);
 	cr_assert_eq(pt_plan_bind_count(plan) + pt_plan_env_count(plan) + pt_plan_file_count(plan),
 		     0, "nothing is added when there is no server");
 }
@@ -295,9 +295,9 @@ Test(audio, tcp_server_cannot_be_bound_unless_kept)
 	cr_assert_null(pt_audio_get_socket(audio));
 	cr_assert(strstr(err.message, "TCP") && strstr(err.message, server), "%s", err.message);
 
-	cr_assert_eq(pt_plan_add_pulse(plan, 0, &err), -EREMOTE);
+	cr_assert_eq(pt_pulse_add_to_plan(plan, 0, &err), -EREMOTE);
 	cr_assert_eq(pt_plan_env_count(plan), 0);
-	cr_assert_eq(pt_plan_add_pulse(plan, PT_AUDIO_KEEP_REMOTE, &err), 0, "%s", err.message);
+	cr_assert_eq(pt_pulse_add_to_plan(plan, PT_AUDIO_KEEP_REMOTE, &err), 0, "%s", err.message);
 	cr_assert_str_eq(pt_plan_get_env(plan, "PULSE_SERVER"), server);
 	cr_assert_eq(pt_plan_bind_count(plan), 0, "nothing to bind for TCP");
 
@@ -314,7 +314,7 @@ Test(audio, plan_gets_socket_env_client_conf_and_cookie)
 	pulse = tu_pulse_start(tmp, NULL);
 	tu_pulse_client_env(tmp, pulse->runtime, pulse->home);
 	struct pt_error err = {0};
-	cr_assert_eq(pt_plan_add_pulse(plan, 0, &err), 0, "%s", err.message);
+	cr_assert_eq(pt_pulse_add_to_plan(plan, 0, &err), 0, "%s", err.message);
 
 	cr_assert_eq(pt_plan_bind_count(plan), 1);
 	const struct pt_bind *b = pt_plan_bind(plan, 0);

@@ -19,6 +19,7 @@
 
 #include "gpu-private.h"
 #include "passthru/passthru.h"
+#include "pulsehelper.h"
 #include "testutil.h"
 
 /* Criterion forks its workers from the runner: the runner itself must run
@@ -726,6 +727,9 @@ Test(gpu, probe_json_has_the_promised_shape)
 	cr_assert_eq(json_object_get_int(v), 226);
 	cr_assert(json_object_object_get_ex(n, "minor", &v));
 	cr_assert_eq(json_object_get_int(v), 1);
+	/* A testbed's node answers no DRM ioctl: the driver is unknown. */
+	cr_assert(json_object_object_get_ex(n, "drm_driver", &v));
+	cr_assert_null(v);
 	cr_assert(json_object_object_get_ex(root, "nvidia", &nv));
 	cr_assert(json_object_object_get_ex(nv, "driver_version", &v));
 	cr_assert_str_eq(json_object_get_string(v), "550.54.14");
@@ -935,5 +939,57 @@ Test(gpu, chosen_nodes_open_inside_nspawn_with_enxio)
 	free(errout);
 	free(line);
 	free(dev);
+	free(root);
+}
+
+/* examples/launch-desktop, built against the public API alone, launches a
+ * container with a GPU chosen under the testbed, its own display and the
+ * audio server (a real daemon of the test's own). */
+Test(gpu, the_example_program_launches_gpu_display_and_audio)
+{
+	if (geteuid() != 0)
+		cr_skip_test("the example uses the native backend over a root: needs root");
+	if (!tu_have("Xvfb") || !tu_have("pulseaudio"))
+		cr_skip_test("needs Xvfb and pulseaudio");
+	hybrid_laptop();
+	char *root = tu_busybox_root(tmp);
+	/* The testbed answers the discovery; the kernel needs real nodes to
+	 * bind, in a /dev of this test's own (nothing reaches the host's). */
+	static const char *const nodes[] = {"/dev/dri/card0", "/dev/dri/renderD128"};
+	static const unsigned nums[][2] = {{226, 0}, {226, 128}};
+	char *dev = NULL, *pre = strdup(getenv("LD_PRELOAD")), *umd = strdup(getenv("UMOCKDEV_DIR"));
+	cr_assert(asprintf(&dev, "%s/dev", tmp) > 0);
+	unsetenv("LD_PRELOAD");
+	unsetenv("UMOCKDEV_DIR");
+	private_dev_with(dev, nodes, nums, ELEMENTSOF(nodes));
+	setenv("LD_PRELOAD", pre, 1);
+	setenv("UMOCKDEV_DIR", umd, 1);
+	free(dev);
+	free(pre);
+	free(umd);
+	struct tu_pulse *pulse = tu_pulse_start(tmp, NULL);
+	tu_pulse_client_env(tmp, pulse->runtime, pulse->home);
+	char example[4096];
+	snprintf(example, sizeof(example), "%s/examples/launch-desktop", getenv("PT_BUILD"));
+	const char *script = "ls /dev/dri; echo DISPLAY=$DISPLAY; ls /tmp/.X11-unix; "
+			     "echo PULSE_SERVER=$PULSE_SERVER; test -S /run/passthru/pulse/native "
+			     "&& echo pulse-socket; test -s \"$XAUTHORITY\" && echo cookie; exit 7";
+	char *argv[] = {example, "intel", root, "/bin/sh", "-c", (char *)script, NULL};
+	char *out = NULL, *errout = NULL;
+	int st = tu_run(argv, &out, &errout, 60);
+	tu_pulse_free(pulse);
+	cr_assert_eq(st, 7, "status %d\n%s\n%s", st, out, errout);
+	cr_assert(strstr(out, "device /dev/dri/card0\ndevice /dev/dri/renderD128\n"), "%s", out);
+	cr_assert(strstr(out, "card0\nrenderD128\n"), "the intel GPU's nodes inside:\n%s", out);
+	cr_assert_null(strstr(out, "renderD129"), "the other GPU stays out:\n%s", out);
+	char *d = strstr(out, "DISPLAY=:");
+	cr_assert_not_null(d, "%s", out);
+	char want[64];
+	snprintf(want, sizeof(want), "\nX%d\n", atoi(d + strlen("DISPLAY=:")));
+	cr_assert(strstr(out, want), "its display's socket inside:\n%s", out);
+	cr_assert(strstr(out, "PULSE_SERVER=unix:/run/passthru/pulse/native\npulse-socket\ncookie"),
+		  "%s", out);
+	free(out);
+	free(errout);
 	free(root);
 }

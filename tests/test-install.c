@@ -96,8 +96,13 @@ Test(install, pkg_config_builds_and_runs_a_program)
 	char want[256];
 	snprintf(want, sizeof(want), "%s systemd-nspawn --quiet ", PT_VERSION);
 	cr_assert(strncmp(out, want, strlen(want)) == 0, "%s", out);
+	snprintf(want, sizeof(want), " --console=pipe -D / --bind=/dev/dri/renderD128 --bind-ro=");
+	cr_assert(strstr(out, want), "%s", out);
+	/* Our init, installed under the prefix, is the container's PID 1. */
 	snprintf(want, sizeof(want),
-		 " --console=pipe --as-pid2 -D / --bind=/dev/dri/renderD128 -- true\n%s\n", PT_VERSION);
+		 "/dest/opt/pt/libexec/passthru/passthru-init:/run/passthru/init -- "
+		 "/run/passthru/init -- true\n%s\n",
+		 PT_VERSION);
 	cr_assert(strstr(out, want), "%s", out);
 	free(out);
 	free(err);
@@ -110,5 +115,21 @@ Test(install, pkg_config_builds_and_runs_a_program)
 	char *nm[] = {"sh", "-c", cmd, NULL};
 	cr_assert_eq(tu_run(nm, &out, NULL, 30), 0);
 	cr_assert_str_eq(out, "", "symbols outside the pt_ API are exported");
+	free(out);
+
+	/* The three lists agree: what the headers mark PT_EXPORT, what the
+	 * version script names, what the installed library exports. */
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s; hdr=$(grep -ho 'PT_EXPORT[^(]*pt_[a-z0-9_]*(' include/passthru/*.h"
+		 " | grep -o 'pt_[a-z0-9_]*(' | tr -d '(' | sort);"
+		 " sym=$(grep -o 'pt_[a-z0-9_]*;' libpassthru/libpassthru.sym | tr -d ';' | sort);"
+		 " lib=$(nm -D --defined-only %s/dest/opt/pt/lib/libpassthru.so.0 | awk '{print $3}'"
+		 " | grep '^pt_' | sed 's/@.*//' | sort);"
+		 " [ -n \"$hdr\" ] || exit 3;"
+		 " [ \"$hdr\" = \"$sym\" ] || { echo \"headers vs .sym:\"; diff <(echo \"$hdr\") <(echo \"$sym\"); exit 1; };"
+		 " [ \"$sym\" = \"$lib\" ] || { echo \".sym vs library:\"; diff <(echo \"$sym\") <(echo \"$lib\"); exit 1; }",
+		 src, tmp);
+	char *abi[] = {"bash", "-c", cmd, NULL};
+	cr_assert_eq(tu_run(abi, &out, NULL, 30), 0, "%s", out);
 	free(out);
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "passthru/passthru.h"
+#include "native.h"
 #include "supervise.h"
 #include "testutil.h"
 
@@ -555,7 +556,7 @@ static int spawn_plan(const struct pt_plan *plan, bool nobody)
 		struct pt_error e = {0};
 		pid_t pid;
 		int pidfd, status = -1;
-		if (pt_native_spawn(plan, 0, &pid, &pidfd, &e) < 0) {
+		if (native_spawn(plan, 0, &pid, &pidfd, &e) < 0) {
 			fprintf(stderr, "%s\n", e.message);
 			_exit(91);
 		}
@@ -620,12 +621,12 @@ Test(native, plan_devices_and_generated_files)
 	int pidfd;
 	char *bad[] = {"nosuchcmd", NULL};
 	cr_assert_eq(pt_plan_set_command(plan, 1, bad, &e), 0);
-	cr_expect_eq(pt_native_spawn(plan, 0, &pid, &pidfd, &e), -ENOENT);
+	cr_expect_eq(native_spawn(plan, 0, &pid, &pidfd, &e), -ENOENT);
 	cr_expect_str_eq(e.message, "native: exec nosuchcmd: No such file or directory");
 	/* … and from PID 1's mounts. */
 	cr_assert_eq(pt_plan_set_command(plan, 3, argv, &e), 0);
 	cr_assert_eq(pt_plan_add_device(plan, tpath("data/hello"), 'c', major, 2, NULL, &e), 0);
-	cr_expect_eq(pt_native_spawn(plan, 0, &pid, &pidfd, &e), -ENODEV);
+	cr_expect_eq(native_spawn(plan, 0, &pid, &pidfd, &e), -ENODEV);
 	cr_expect(strstr(e.message, "not a device node on the host"), "%s", e.message);
 	cr_expect_eq(tu_mounts_under(tmp), 0);
 	pt_plan_free(plan);
@@ -681,7 +682,7 @@ Test(native, shared_ipc_when_the_plan_asks)
 		pt_plan_set_flags(plan, priv ? PT_PLAN_PRIVATE_IPC : 0);
 		pid_t pid;
 		int pidfd, status = -1;
-		cr_assert_eq(pt_native_spawn(plan, 0, &pid, &pidfd, &e), 0, "%s", e.message);
+		cr_assert_eq(native_spawn(plan, 0, &pid, &pidfd, &e), 0, "%s", e.message);
 		struct supervise s = {.pidfd = pidfd, .sigfd = -1};
 		cr_assert_eq(supervise_run(&s, &e), 0);
 		status = s.status;
@@ -728,7 +729,7 @@ Test(native, command_starts_clean)
 	cr_assert_eq(pt_plan_set_command(plan, 3, argv, &e), 0);
 	pid_t pid;
 	int pidfd, status = -1;
-	cr_assert_eq(pt_native_spawn(plan, 0, &pid, &pidfd, &e), 0, "%s", e.message);
+	cr_assert_eq(native_spawn(plan, 0, &pid, &pidfd, &e), 0, "%s", e.message);
 	struct supervise s = {.pidfd = pidfd, .sigfd = -1};
 	cr_assert_eq(supervise_run(&s, &e), 0);
 	status = s.status;

@@ -55,16 +55,16 @@ Test(nspawn, full_plan_exact_argv)
 	char copy[4200];
 	snprintf(copy, sizeof(copy), "%s/0-.Xauthority", tmp);
 	char *files[] = {copy, NULL};
+	struct nspawn_init init = {"/usr/libexec/passthru/passthru-init", "/run/st/init.sock"};
 
 	char **argv = NULL;
-	cr_assert_eq(nspawn_argv(plan, NSPAWN_KEEP_UNIT, files, &argv, &err), 0, "%s", err.message);
+	cr_assert_eq(nspawn_argv(plan, NSPAWN_KEEP_UNIT, files, &init, &argv, &err), 0, "%s", err.message);
 	char xauth[4300];
 	snprintf(xauth, sizeof(xauth), "--bind-ro=%s:/home/steam/.Xauthority", copy);
 	const char *want[] = {"systemd-nspawn",
 			      "--quiet",
 			      "--register=no",
 			      "--keep-unit",
-			      "--as-pid2",
 			      "-D",
 			      tmp,
 			      "-u",
@@ -77,6 +77,12 @@ Test(nspawn, full_plan_exact_argv)
 			      xauth,
 			      "--setenv=DISPLAY=:1",
 			      "--setenv=PULSE_SERVER=unix:/run/pulse/native",
+			      /* our init is PID 1: signals, 128+N, "started" */
+			      "--bind-ro=/usr/libexec/passthru/passthru-init:/run/passthru/init",
+			      "--bind=/run/st/init.sock:/run/passthru/init.sock",
+			      "--",
+			      "/run/passthru/init",
+			      "--notify=/run/passthru/init.sock",
 			      "--",
 			      "steam",
 			      "-silent",
@@ -96,7 +102,7 @@ Test(nspawn, colons_and_backslashes_are_escaped)
 	cr_assert_eq(pt_plan_set_command(plan, 1, cmd, &err), 0);
 	cr_assert_eq(pt_plan_add_bind(plan, dir, "/mnt/x:y", 0, &err), 0, "%s", err.message);
 	char **argv = NULL;
-	cr_assert_eq(nspawn_argv(plan, 0, NULL, &argv, &err), 0);
+	cr_assert_eq(nspawn_argv(plan, 0, NULL, NULL, &argv, &err), 0);
 	char want[4300];
 	snprintf(want, sizeof(want), "--bind=%s/a\\:b\\\\c:/mnt/x\\:y", tmp);
 	cr_assert_str_eq(argv[5], want);
@@ -122,7 +128,7 @@ Test(nspawn, bind_parse_roundtrips_through_the_emitter)
 	pt_plan_set_root(plan, tmp, &err);
 	pt_plan_set_command(plan, 1, cmd, &err);
 	char **argv = NULL;
-	cr_assert_eq(nspawn_argv(plan, 0, NULL, &argv, &err), 0);
+	cr_assert_eq(nspawn_argv(plan, 0, NULL, NULL, &argv, &err), 0);
 	char want[4400];
 	snprintf(want, sizeof(want), "--bind=%s", spec);
 	cr_assert_str_eq(argv[5], want);
@@ -139,7 +145,7 @@ Test(nspawn, private_network_flag)
 	pt_plan_set_command(plan, 1, cmd, &err);
 	pt_plan_set_flags(plan, PT_PLAN_PRIVATE_IPC | PT_PLAN_PRIVATE_NETWORK);
 	char **argv = NULL;
-	cr_assert_eq(nspawn_argv(plan, NSPAWN_PIPE, NULL, &argv, &err), 0);
+	cr_assert_eq(nspawn_argv(plan, NSPAWN_PIPE, NULL, NULL, &argv, &err), 0);
 	cr_assert_str_eq(argv[2], "--console=pipe");
 	cr_assert_str_eq(argv[6], "--private-network");
 	pt_argv_free(argv);
@@ -150,14 +156,14 @@ Test(nspawn, missing_parts_are_errors)
 	struct pt_error err = {0};
 	char **argv = NULL;
 	char *cmd[] = {"true", NULL};
-	cr_assert_eq(nspawn_argv(plan, 0, NULL, &argv, &err), -EINVAL);
+	cr_assert_eq(nspawn_argv(plan, 0, NULL, NULL, &argv, &err), -EINVAL);
 	cr_assert(strstr(err.message, "no root directory"), "%s", err.message);
 	pt_plan_set_root(plan, tmp, &err);
-	cr_assert_eq(nspawn_argv(plan, 0, NULL, &argv, &err), -EINVAL);
+	cr_assert_eq(nspawn_argv(plan, 0, NULL, NULL, &argv, &err), -EINVAL);
 	cr_assert(strstr(err.message, "no command"), "%s", err.message);
 	pt_plan_set_command(plan, 1, cmd, &err);
 	pt_plan_add_file(plan, "/etc/x.conf", "x", 1, 0644, &err);
-	cr_assert_eq(nspawn_argv(plan, 0, NULL, &argv, &err), -EINVAL);
+	cr_assert_eq(nspawn_argv(plan, 0, NULL, NULL, &argv, &err), -EINVAL);
 	cr_assert(strstr(err.message, "/etc/x.conf was not written out"), "%s", err.message);
 	cr_assert_null(argv, "ret_argv untouched on failure");
 }

@@ -35,6 +35,8 @@ struct options {
 	bool alsa;
 	const char *emit_machine; /* --emit-nspawn-settings=MACHINE */
 	const char *output_dir;   /* --output-dir=DIR */
+	/* --nvidia-driver*: the host's NVIDIA userspace (NULL: not asked) */
+	struct pt_nvidia_driver_opts *nvidia;
 };
 
 static void usage(FILE *f)
@@ -50,7 +52,8 @@ static void usage(FILE *f)
 		"      --bind-ro=SRC[:DST]  the same, read-only\n"
 		"      --setenv=NAME=VALUE  set an environment variable for COMMAND\n"
 		"      --gpu[=SEL]          pass GPUs node by node: all, or SEL: index, PCI address,\n"
-		"                           vendor or driver, 'render' (render nodes only), comma-separated\n"
+		"                           vendor or driver, GPU-UUID (or a unique prefix), 'render'\n"
+		"                           (render nodes only), comma-separated\n"
 		"      --xephyr[=WxH]       give COMMAND a nested X display of its own: an\n"
 		"                           Xephyr window on $DISPLAY, stopped when COMMAND ends\n"
 		"      --xvfb[=WxH]         the same with a headless Xvfb (no host display needed)\n"
@@ -58,6 +61,11 @@ static void usage(FILE *f)
 		"      --pulse[=keep-tcp]   pass the host's PulseAudio server (keep-tcp: a TCP\n"
 		"                           server is kept in PULSE_SERVER instead of refused)\n"
 		"      --alsa               pass the ALSA device nodes (/dev/snd/*)\n"
+		"      --nvidia-driver[=CAPS]  pass the host's NVIDIA userspace driver of the\n"
+		"                           kernel module's version; CAPS: all (default) or\n"
+		"                           utility,compute,video,graphics,display\n"
+		"      --nvidia-driver-root=DIR     look for the driver under DIR (default /)\n"
+		"      --nvidia-driver-version=V    use version V, not the kernel module's\n"
 		"      --private-network    give the container its own network namespace\n"
 		"      --backend=BACKEND    'nspawn' (systemd-nspawn), 'native' (own namespaces,\n"
 		"                           works without root) or 'bwrap' (bubblewrap, works\n"
@@ -172,7 +180,38 @@ enum {
 	OPT_KILL_AFTER,
 	OPT_EMIT_NSPAWN,
 	OPT_OUTPUT_DIR,
+	OPT_NVIDIA_DRIVER,
+	OPT_NVIDIA_DRIVER_ROOT,
+	OPT_NVIDIA_DRIVER_VERSION,
 };
+
+/* --nvidia-driver, --nvidia-driver-root, --nvidia-driver-version: the
+ * options are collected while parsing, the driver is added in
+ * build_plan(). */
+static int nvidia_option(struct options *o, int c, const char *arg, struct pt_error *err)
+{
+	if (!o->nvidia && !(o->nvidia = pt_nvidia_driver_opts_new()))
+		return pt_error_set(err, ENOMEM, "--nvidia-driver");
+	if (c == OPT_NVIDIA_DRIVER_ROOT)
+		o->nvidia->root = arg;
+	else if (c == OPT_NVIDIA_DRIVER_VERSION)
+		o->nvidia->version = arg;
+	else if (arg)
+		return pt_nvidia_driver_parse_caps(arg, &o->nvidia->caps, err);
+	return 0;
+}
+
+static int add_nvidia_driver(struct options *o, struct pt_error *err)
+{
+	struct pt_nvidia_driver *d = NULL;
+	int r = pt_nvidia_driver_probe(o->nvidia, &d, err);
+	for (size_t i = 0; i < pt_nvidia_driver_warning_count(d); i++)
+		fprintf(stderr, "%s: warning: %s\n", prog, pt_nvidia_driver_warning(d, i)->message);
+	if (r == 0)
+		r = pt_nvidia_driver_add_to_plan(d, o->plan, err);
+	pt_nvidia_driver_free(d);
+	return r;
+}
 
 static const struct option longopts[] = {
 	{"directory", required_argument, NULL, 'D'},
@@ -192,6 +231,9 @@ static const struct option longopts[] = {
 	{"kill-after", required_argument, NULL, OPT_KILL_AFTER},
 	{"emit-nspawn-settings", required_argument, NULL, OPT_EMIT_NSPAWN},
 	{"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},
+	{"nvidia-driver", optional_argument, NULL, OPT_NVIDIA_DRIVER},
+	{"nvidia-driver-root", required_argument, NULL, OPT_NVIDIA_DRIVER_ROOT},
+	{"nvidia-driver-version", required_argument, NULL, OPT_NVIDIA_DRIVER_VERSION},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{0},
@@ -253,6 +295,11 @@ static int parse_one(struct options *o, int c, const char *arg)
 		break;
 	case OPT_OUTPUT_DIR:
 		o->output_dir = arg;
+		break;
+	case OPT_NVIDIA_DRIVER:
+	case OPT_NVIDIA_DRIVER_ROOT:
+	case OPT_NVIDIA_DRIVER_VERSION:
+		r = nvidia_option(o, c, arg, &err);
 		break;
 	}
 	if (r < 0) {
@@ -318,9 +365,12 @@ static int build_plan(struct options *o)
 			return fail(r == -EINVAL ? EXIT_USAGE : EXIT_SETUP, &err);
 	}
 	if (o->pulse &&
-	    pt_plan_add_pulse(o->plan, o->pulse == 2 ? PT_AUDIO_KEEP_REMOTE : 0, &err) < 0)
+	    pt_pulse_add_to_plan(o->plan, o->pulse == 2 ? PT_AUDIO_KEEP_REMOTE : 0, &err) < 0)
 		return fail(EXIT_SETUP, &err);
-	if (o->alsa && pt_plan_add_alsa(o->plan, &err) < 0)
+	if (o->alsa && pt_alsa_add_to_plan(o->plan, &err) < 0)
+		return fail(EXIT_SETUP, &err);
+	/* After -D: the container's own ld.so.cache is read from its root. */
+	if (o->nvidia && add_nvidia_driver(o, &err) < 0)
 		return fail(EXIT_SETUP, &err);
 	return -1;
 }
@@ -447,5 +497,6 @@ out:
 	pt_plan_free(o.plan);
 	pt_display_opts_free(o.display);
 	free(o.display_args);
+	pt_nvidia_driver_opts_free(o.nvidia);
 	return r;
 }

@@ -21,11 +21,13 @@ static void usage(FILE *f)
 		"Show what this machine can pass through to a container, and what is wrong.\n"
 		"\n"
 		"      --json      print JSON instead of a table\n"
+		"      --nvidia-driver-root=DIR     look for the NVIDIA userspace driver under DIR\n"
+		"      --nvidia-driver-version=V    look for version V, not the kernel module's\n"
 		"      --cdi=gpu|audio        print a CDI spec instead (podman, Docker, containerd,\n"
 		"                             CRI-O, Kubernetes): kind DOMAIN/gpu with one device per\n"
 		"                             GPU (by index) and 'all', or DOMAIN/audio with 'pulse'\n"
 		"      --gpu=SEL              with --cdi=gpu: only these GPUs (as passthru-launch --gpu)\n"
-		"      --nvidia-driver        with --cdi=gpu: the NVIDIA driver files as well\n"
+		"      --nvidia-driver[=CAPS] with --cdi=gpu: the NVIDIA userspace driver as well\n"
 		"      --cdi-vendor=DOMAIN    the kind's vendor (default " PT_CDI_DEFAULT_VENDOR ")\n"
 		"      --cdi-host-root=DIR    the host's device nodes are under DIR (a chroot)\n"
 		"      --output=FILE          write the spec to FILE atomically (for /etc/cdi or\n"
@@ -38,28 +40,54 @@ static void usage(FILE *f)
 		prog, EXIT_USAGE);
 }
 
-/* --cdi: build the spec, print or write it. */
-static int cdi(const char *what, const char *gpu, const struct pt_cdi_opts *opts,
-	       const char *output)
+enum { OPT_CDI = 0x100, OPT_GPU, OPT_NVIDIA_DRIVER, OPT_VENDOR, OPT_HOST_ROOT, OPT_OUTPUT };
+
+struct cdi_args;
+static int probe_main(int argc, char **argv, struct cdi_args *ca);
+
+/* --cdi: what the spec is made of, and where it goes. */
+struct cdi_args {
+	const char *what; /* "gpu", "audio"; NULL: no --cdi */
+	const char *gpu;
+	const char *output;
+	bool nvidia_driver;
+	struct pt_cdi_opts *opts;
+};
+
+/* Builds the spec, prints or writes it; the exit code. */
+static int cdi(struct cdi_args *a, const struct pt_nvidia_driver_opts *nvopts)
 {
 	struct pt_error err = {0};
 	struct pt_cdi_spec *spec = NULL;
-	int r;
-	if (strcmp(what, "gpu") == 0) {
+	struct pt_nvidia_driver *driver = NULL;
+	int r = 0;
+	if (strcmp(a->what, "gpu") == 0) {
 		struct pt_gpu_list *list = NULL;
-		r = pt_gpu_probe(&list, &err);
+		if (a->nvidia_driver) {
+			r = pt_nvidia_driver_probe(nvopts, &driver, &err);
+			for (size_t i = 0; i < pt_nvidia_driver_warning_count(driver); i++)
+				fprintf(stderr, "%s: warning: %s\n", prog,
+					pt_nvidia_driver_warning(driver, i)->message);
+			a->opts->nvidia_driver = driver;
+		}
 		if (r == 0)
-			r = pt_cdi_gpu_spec(list, gpu, opts, &spec, &err);
+			r = pt_gpu_probe(&list, &err);
+		if (r == 0)
+			r = pt_cdi_gpu_spec(list, a->gpu, a->opts, &spec, &err);
 		pt_gpu_list_free(list);
+	} else if (strcmp(a->what, "audio") == 0) {
+		r = pt_cdi_audio_spec(a->opts, 0, &spec, &err);
 	} else {
-		r = pt_cdi_audio_spec(opts, 0, &spec, &err);
+		r = pt_error_setx(&err, EINVAL, "--cdi: unknown value '%s' (known: gpu, audio)",
+				  a->what);
 	}
 	char *text = NULL;
-	if (r == 0 && output)
-		r = pt_cdi_spec_write(spec, output, &err);
+	if (r == 0 && a->output)
+		r = pt_cdi_spec_write(spec, a->output, &err);
 	else if (r == 0 && !(text = pt_cdi_spec_to_json(spec, NULL, &err)))
 		r = -1;
 	pt_cdi_spec_free(spec);
+	pt_nvidia_driver_free(driver);
 	if (r < 0) {
 		fprintf(stderr, "%s: %s\n", prog, err.message);
 		return err.code == EINVAL ? EXIT_USAGE : 1;
@@ -72,12 +100,25 @@ static int cdi(const char *what, const char *gpu, const struct pt_cdi_opts *opts
 
 int main(int argc, char **argv)
 {
-	enum { OPT_CDI = 0x100, OPT_GPU, OPT_NVIDIA_DRIVER, OPT_VENDOR, OPT_HOST_ROOT, OPT_OUTPUT };
+	struct cdi_args ca = {.opts = pt_cdi_opts_new()};
+	if (!ca.opts) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return 1;
+	}
+	int rc = probe_main(argc, argv, &ca);
+	pt_cdi_opts_free(ca.opts);
+	return rc;
+}
+
+static int probe_main(int argc, char **argv, struct cdi_args *ca)
+{
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},
+		{"nvidia-driver-root", required_argument, NULL, 'R'},
+		{"nvidia-driver-version", required_argument, NULL, 'v'},
 		{"cdi", required_argument, NULL, OPT_CDI},
 		{"gpu", required_argument, NULL, OPT_GPU},
-		{"nvidia-driver", no_argument, NULL, OPT_NVIDIA_DRIVER},
+		{"nvidia-driver", optional_argument, NULL, OPT_NVIDIA_DRIVER},
 		{"cdi-vendor", required_argument, NULL, OPT_VENDOR},
 		{"cdi-host-root", required_argument, NULL, OPT_HOST_ROOT},
 		{"output", required_argument, NULL, OPT_OUTPUT},
@@ -85,13 +126,8 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{0},
 	};
-	bool json = false, nvidia_driver = false;
-	const char *cdi_what = NULL, *gpu = NULL, *output = NULL;
-	struct pt_cdi_opts *cdi_opts = pt_cdi_opts_new();
-	if (!cdi_opts) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		return 1;
-	}
+	bool json = false;
+	struct pt_nvidia_driver_opts *nvopts = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -99,77 +135,78 @@ int main(int argc, char **argv)
 			json = true;
 			break;
 		case OPT_CDI:
-			cdi_what = optarg;
+			ca->what = optarg;
 			break;
 		case OPT_GPU:
-			gpu = optarg;
-			break;
-		case OPT_NVIDIA_DRIVER:
-			nvidia_driver = true;
+			ca->gpu = optarg;
 			break;
 		case OPT_VENDOR:
-			cdi_opts->vendor = optarg;
+			ca->opts->vendor = optarg;
 			break;
 		case OPT_HOST_ROOT:
-			cdi_opts->host_root = optarg;
+			ca->opts->host_root = optarg;
 			break;
 		case OPT_OUTPUT:
-			output = optarg;
+			ca->output = optarg;
+			break;
+		case OPT_NVIDIA_DRIVER:
+		case 'R':
+		case 'v':
+			if (!nvopts && !(nvopts = pt_nvidia_driver_opts_new())) {
+				fprintf(stderr, "%s: out of memory\n", prog);
+				return 1;
+			}
+			if (c == 'R') {
+				nvopts->root = optarg;
+			} else if (c == 'v') {
+				nvopts->version = optarg;
+			} else {
+				struct pt_error e = {0};
+				ca->nvidia_driver = true;
+				if (optarg && pt_nvidia_driver_parse_caps(optarg, &nvopts->caps, &e) < 0) {
+					fprintf(stderr, "%s: --nvidia-driver: %s\n", prog, e.message);
+					pt_nvidia_driver_opts_free(nvopts);
+					return EXIT_USAGE;
+				}
+			}
 			break;
 		case 'h':
 			usage(stdout);
-			pt_cdi_opts_free(cdi_opts);
 			return 0;
 		case 'V':
 			printf("%s %s\n", prog, pt_version());
-			pt_cdi_opts_free(cdi_opts);
 			return 0;
 		default:
 			fprintf(stderr, "Try '%s --help'.\n", prog);
-			pt_cdi_opts_free(cdi_opts);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\nTry '%s --help'.\n", prog,
 			argv[optind], prog);
-		pt_cdi_opts_free(cdi_opts);
 		return EXIT_USAGE;
 	}
-	if (cdi_what && strcmp(cdi_what, "gpu") != 0 && strcmp(cdi_what, "audio") != 0) {
-		fprintf(stderr, "%s: --cdi: unknown value '%s' (known: gpu, audio)\nTry '%s --help'.\n",
-			prog, cdi_what, prog);
-		pt_cdi_opts_free(cdi_opts);
-		return EXIT_USAGE;
-	}
-	if (!cdi_what && (gpu || nvidia_driver || output || cdi_opts->vendor || cdi_opts->host_root)) {
-		fprintf(stderr, "%s: --gpu, --nvidia-driver, --cdi-vendor, --cdi-host-root and --output "
-			"need --cdi\nTry '%s --help'.\n", prog, prog);
-		pt_cdi_opts_free(cdi_opts);
-		return EXIT_USAGE;
-	}
-	if (nvidia_driver) {
-		/* HOOK(nvdriver): once pt_nvidia_driver_add_to_plan() is in the
-		 * library, pt_cdi_gpu_spec() takes the driver's plan as spec-level
-		 * edits (its read-only binds become mounts with
-		 * ro,nosuid,nodev,rbind,rprivate, its env the loader's). */
-		fprintf(stderr, "%s: --nvidia-driver: the NVIDIA driver files are not supported by "
-			"this build yet\n", prog);
-		pt_cdi_opts_free(cdi_opts);
-		return 1;
-	}
-	if (cdi_what) {
-		int r = cdi(cdi_what, gpu, cdi_opts, output);
-		pt_cdi_opts_free(cdi_opts);
+	if (ca->what) {
+		int r = cdi(ca, nvopts);
+		pt_nvidia_driver_opts_free(nvopts);
 		return r;
 	}
-	pt_cdi_opts_free(cdi_opts);
+	if (ca->gpu || ca->nvidia_driver || ca->output || ca->opts->vendor || ca->opts->host_root) {
+		fprintf(stderr, "%s: --gpu, --nvidia-driver, --cdi-vendor, --cdi-host-root and --output "
+			"need --cdi\nTry '%s --help'.\n", prog, prog);
+		pt_nvidia_driver_opts_free(nvopts);
+		return EXIT_USAGE;
+	}
 	struct pt_error err = {0};
 	struct pt_probe *probe = NULL;
-	if (pt_probe_run(&probe, &err) < 0) {
+	if (pt_probe_run(&probe, &err) < 0 ||
+	    (nvopts && pt_probe_nvidia_driver(probe, nvopts, &err) < 0)) {
 		fprintf(stderr, "%s: %s\n", prog, err.message);
+		pt_probe_free(probe);
+		pt_nvidia_driver_opts_free(nvopts);
 		return 1;
 	}
+	pt_nvidia_driver_opts_free(nvopts);
 	char *out = json ? pt_probe_to_json(probe, &err) : pt_probe_to_table(probe, &err);
 	pt_probe_free(probe);
 	if (!out) {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "passthru/export.h"
+
 #include <stdbool.h>
 
 #include "passthru/error.h"
@@ -41,7 +43,7 @@ enum pt_audio_state {
 };
 
 /** A short name for a state: "running", "none", "stale", "remote", "denied", "failed". */
-const char *pt_audio_state_name(enum pt_audio_state state);
+PT_EXPORT const char *pt_audio_state_name(enum pt_audio_state state);
 
 /** The result of pt_audio_find(). */
 struct pt_audio;
@@ -68,29 +70,30 @@ struct pt_audio_options {
  * (see enum pt_audio_state) with a message naming the socket in err.
  * In both cases *ret (caller frees with pt_audio_free()) describes what was
  * found, so a caller can show the state; *ret is NULL only on -ENOMEM or
- * -EINVAL. opts may be NULL.
+ * -EINVAL. -EOPNOTSUPP: libpulse.so.0 (loaded on first use) is not
+ * installed; *ret is then in state PT_AUDIO_FAILED. opts may be NULL.
  */
-int pt_audio_find(const struct pt_audio_options *opts, struct pt_audio **ret, struct pt_error *err);
+PT_EXPORT int pt_audio_find(const struct pt_audio_options *opts, struct pt_audio **ret, struct pt_error *err);
 
 /** Frees the result. NULL is allowed. */
-void pt_audio_free(struct pt_audio *audio);
+PT_EXPORT void pt_audio_free(struct pt_audio *audio);
 
-enum pt_audio_state pt_audio_get_state(const struct pt_audio *audio);
+PT_EXPORT enum pt_audio_state pt_audio_get_state(const struct pt_audio *audio);
 /** Whether a server answered (a TCP server can answer and still be PT_AUDIO_REMOTE). */
-bool pt_audio_is_running(const struct pt_audio *audio);
+PT_EXPORT bool pt_audio_is_running(const struct pt_audio *audio);
 /** The server string libpulse chose (or the one that failed), or NULL when none. */
-const char *pt_audio_get_server(const struct pt_audio *audio);
+PT_EXPORT const char *pt_audio_get_server(const struct pt_audio *audio);
 /** The socket's path for a local server, or NULL (none, or a TCP server). */
-const char *pt_audio_get_socket(const struct pt_audio *audio);
+PT_EXPORT const char *pt_audio_get_socket(const struct pt_audio *audio);
 /** The server's name and version ("pulseaudio", "16.1"; PipeWire names
  * itself "PulseAudio (on PipeWire x.y.z)"), or NULL unless it answered. */
-const char *pt_audio_get_name(const struct pt_audio *audio);
-const char *pt_audio_get_version(const struct pt_audio *audio);
+PT_EXPORT const char *pt_audio_get_name(const struct pt_audio *audio);
+PT_EXPORT const char *pt_audio_get_version(const struct pt_audio *audio);
 /** The cookie file a client of ours would send (PULSE_COOKIE, client.conf
  * cookie-file, ~/.config/pulse/cookie, ~/.pulse-cookie), or NULL when none exists. */
-const char *pt_audio_get_cookie(const struct pt_audio *audio);
+PT_EXPORT const char *pt_audio_get_cookie(const struct pt_audio *audio);
 
-/** Flags for pt_audio_add_to_plan() and pt_plan_add_pulse(). */
+/** Flags for pt_audio_add_to_plan() and pt_pulse_add_to_plan(). */
 enum {
 	/** A TCP server cannot be bound; with this flag the container still
 	 * gets PULSE_SERVER naming it (it must reach it over the network). */
@@ -116,12 +119,12 @@ enum {
  * server is -EREMOTE unless flags has PT_AUDIO_KEEP_REMOTE; then only
  * PULSE_SERVER (as found), the client.conf and the cookie are added.
  */
-int pt_audio_add_to_plan(const struct pt_audio *audio, struct pt_plan *plan, unsigned flags,
+PT_EXPORT int pt_audio_add_to_plan(const struct pt_audio *audio, struct pt_plan *plan, unsigned flags,
 			 struct pt_error *err);
 
 /** pt_audio_find() with default options, then pt_audio_add_to_plan(): what
  * `passthru-launch --pulse` does. Errors are prefixed "pulse: ". */
-int pt_plan_add_pulse(struct pt_plan *plan, unsigned flags, struct pt_error *err);
+PT_EXPORT int pt_pulse_add_to_plan(struct pt_plan *plan, unsigned flags, struct pt_error *err);
 
 /**
  * Adds every ALSA device node (udev subsystem "sound" with a device node:
@@ -129,7 +132,7 @@ int pt_plan_add_pulse(struct pt_plan *plan, unsigned flags, struct pt_error *err
  * major:minor udev reports. None at all is -ENOENT ("no sound devices").
  * Errors are prefixed "alsa: ".
  */
-int pt_plan_add_alsa(struct pt_plan *plan, struct pt_error *err);
+PT_EXPORT int pt_alsa_add_to_plan(struct pt_plan *plan, struct pt_error *err);
 
 #ifdef __cplusplus
 }

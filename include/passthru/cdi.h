@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "passthru/export.h"
+
 #include <stdbool.h>
 
 #include "passthru/error.h"
 #include "passthru/gpu.h"
+#include "passthru/nvidia-driver.h"
 #include "passthru/plan.h"
 
 #ifdef __cplusplus
@@ -55,27 +58,35 @@ struct pt_cdi_opts {
 	 *  becomes host_root + path. For test beds and for specs written for
 	 *  another root. */
 	const char *host_root;
+	/** With pt_cdi_gpu_spec(): the NVIDIA userspace driver (a probe of the
+	 *  caller's, which must outlive the call), as spec-level edits: its
+	 *  files as read-only mounts ("ro", "nosuid", "nodev", "rbind",
+	 *  "rprivate") and its loader environment. Its generated
+	 *  /etc/ld.so.cache is left out (it is made from one root's cache,
+	 *  and a CDI spec serves any image): instead LD_LIBRARY_PATH names
+	 *  the driver's library directories. NULL: no driver. */
+	const struct pt_nvidia_driver *nvidia_driver;
 };
 
 /** New options with defaults, or NULL when out of memory. */
-struct pt_cdi_opts *pt_cdi_opts_new(void);
+PT_EXPORT struct pt_cdi_opts *pt_cdi_opts_new(void);
 /** Frees options. NULL is allowed. */
-void pt_cdi_opts_free(struct pt_cdi_opts *opts);
+PT_EXPORT void pt_cdi_opts_free(struct pt_cdi_opts *opts);
 
 /** Whether name is a valid CDI vendor (kind prefix): a letter, then
  *  letters, digits, '_', '-', '.', ending in a letter or digit. */
-bool pt_cdi_vendor_valid(const char *name);
+PT_EXPORT bool pt_cdi_vendor_valid(const char *name);
 /** Whether name is a valid CDI class: as a vendor ('.' needs cdiVersion 0.6.0). */
-bool pt_cdi_class_valid(const char *name);
+PT_EXPORT bool pt_cdi_class_valid(const char *name);
 /** Whether name is a valid CDI device name: a letter or digit, then
  *  letters, digits, '_', '-', '.', ':', ending in a letter or digit. */
-bool pt_cdi_device_name_valid(const char *name);
+PT_EXPORT bool pt_cdi_device_name_valid(const char *name);
 
 /** A new empty spec of kind VENDOR/class; -EINVAL naming a bad name. */
-int pt_cdi_spec_new(const struct pt_cdi_opts *opts, const char *class, struct pt_cdi_spec **ret,
+PT_EXPORT int pt_cdi_spec_new(const struct pt_cdi_opts *opts, const char *class, struct pt_cdi_spec **ret,
 		    struct pt_error *err);
 /** Frees a spec. NULL is allowed. */
-void pt_cdi_spec_free(struct pt_cdi_spec *spec);
+PT_EXPORT void pt_cdi_spec_free(struct pt_cdi_spec *spec);
 
 /**
  * Adds a device made of plan's entries (the spec copies what it needs).
@@ -84,23 +95,23 @@ void pt_cdi_spec_free(struct pt_cdi_spec *spec);
  * the host, -ENODEV for one that is not the device the plan says.
  * Device nodes that are in the spec-level edits already are left out.
  */
-int pt_cdi_spec_add_device(struct pt_cdi_spec *spec, const char *name,
+PT_EXPORT int pt_cdi_spec_add_device(struct pt_cdi_spec *spec, const char *name,
 			   const struct pt_plan *plan, struct pt_error *err);
 
 /** Sets the spec-level edits from plan (same rules); call it before adding devices. */
-int pt_cdi_spec_set_common(struct pt_cdi_spec *spec, const struct pt_plan *plan,
+PT_EXPORT int pt_cdi_spec_set_common(struct pt_cdi_spec *spec, const struct pt_plan *plan,
 			   struct pt_error *err);
 
 /** The spec's kind "VENDOR/CLASS", and the cdiVersion it needs. */
-const char *pt_cdi_spec_kind(const struct pt_cdi_spec *spec);
-const char *pt_cdi_spec_version(const struct pt_cdi_spec *spec);
+PT_EXPORT const char *pt_cdi_spec_kind(const struct pt_cdi_spec *spec);
+PT_EXPORT const char *pt_cdi_spec_version(const struct pt_cdi_spec *spec);
 
 /**
  * The spec as JSON (caller frees). files_dir: where the generated files
  * are (pt_cdi_spec_write() puts them there); NULL is -EINVAL when the spec
  * has any. -EINVAL also for a spec without devices.
  */
-char *pt_cdi_spec_to_json(const struct pt_cdi_spec *spec, const char *files_dir,
+PT_EXPORT char *pt_cdi_spec_to_json(const struct pt_cdi_spec *spec, const char *files_dir,
 			  struct pt_error *err);
 
 /**
@@ -109,7 +120,7 @@ char *pt_cdi_spec_to_json(const struct pt_cdi_spec *spec, const char *files_dir,
  * Generated files go first into PATH-without-".json".files/ (made 0755),
  * each written atomically as well.
  */
-int pt_cdi_spec_write(const struct pt_cdi_spec *spec, const char *path, struct pt_error *err);
+PT_EXPORT int pt_cdi_spec_write(const struct pt_cdi_spec *spec, const char *path, struct pt_error *err);
 
 /**
  * The GPU spec, kind VENDOR/gpu: one device per GPU of list chosen by sel
@@ -119,7 +130,7 @@ int pt_cdi_spec_write(const struct pt_cdi_spec *spec, const char *path, struct p
  * (nvidiactl, nvidia-uvm …) are spec-level edits. -ENODEV when no chosen
  * GPU has a usable node.
  */
-int pt_cdi_gpu_spec(const struct pt_gpu_list *list, const char *sel,
+PT_EXPORT int pt_cdi_gpu_spec(const struct pt_gpu_list *list, const char *sel,
 		    const struct pt_cdi_opts *opts, struct pt_cdi_spec **ret, struct pt_error *err);
 
 /**
@@ -128,7 +139,7 @@ int pt_cdi_gpu_spec(const struct pt_gpu_list *list, const char *sel,
  * and the cookie, the last two as generated files). flags: as for
  * pt_plan_add_pulse().
  */
-int pt_cdi_audio_spec(const struct pt_cdi_opts *opts, unsigned flags, struct pt_cdi_spec **ret,
+PT_EXPORT int pt_cdi_audio_spec(const struct pt_cdi_opts *opts, unsigned flags, struct pt_cdi_spec **ret,
 		      struct pt_error *err);
 
 #ifdef __cplusplus

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "passthru/export.h"
+
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -46,21 +48,26 @@ struct pt_display_opts {
 					    clients; 0 = 10000 */
 	const char *server;            /**< the server binary (a path, or a name looked up
 					    in PATH); NULL = "Xephyr" or "Xvfb" */
+	bool die_with_caller;          /**< the server gets SIGKILL when the thread that
+					    started it ends, also when the process is killed
+					    (PR_SET_PDEATHSIG): what a launcher wants. Off by
+					    default, so a worker thread may start a display
+					    that outlives it. pt_launch_start_display() sets it */
 	const char *state_dir;         /**< where the private cookie and log directory is
 					    made; NULL = $TMPDIR or /tmp */
 };
 
 /** New options for kind with defaults (private_ipc true), or NULL when out of memory. */
-struct pt_display_opts *pt_display_opts_new(enum pt_display_kind kind);
+PT_EXPORT struct pt_display_opts *pt_display_opts_new(enum pt_display_kind kind);
 
 /** Frees options. NULL is allowed. */
-void pt_display_opts_free(struct pt_display_opts *opts);
+PT_EXPORT void pt_display_opts_free(struct pt_display_opts *opts);
 
 /**
  * Parses a screen size "WxH" (each 1..32767) into *ret_width, *ret_height.
  * -EINVAL with a message naming spec otherwise.
  */
-int pt_display_parse_size(const char *spec, unsigned *ret_width, unsigned *ret_height,
+PT_EXPORT int pt_display_parse_size(const char *spec, unsigned *ret_width, unsigned *ret_height,
 			  struct pt_error *err);
 
 /**
@@ -69,7 +76,7 @@ int pt_display_parse_size(const char *spec, unsigned *ret_width, unsigned *ret_h
  * placeholders). Checks opts as pt_display_start() does, including that
  * Xephyr has a host display (-ENXIO). *ret_argv: free with pt_argv_free().
  */
-int pt_display_server_argv(const struct pt_display_opts *opts, int displayfd,
+PT_EXPORT int pt_display_server_argv(const struct pt_display_opts *opts, int displayfd,
 			   const char *auth_file, char ***ret_argv, struct pt_error *err);
 
 /**
@@ -83,54 +90,55 @@ int pt_display_server_argv(const struct pt_display_opts *opts, int displayfd,
  * -ENXIO Xephyr without a host display; -ENOENT/-EACCES the server binary
  * cannot be run; -ECHILD the server exited before accepting clients;
  * -ETIMEDOUT it did not accept clients within opts->timeout_ms (it is
- * killed). Nothing is left running or on disk after an error.
+ * killed); -EOPNOTSUPP libxcb.so.1 or libXau.so.6 is not installed (they
+ * are loaded on first use). Nothing is left running or on disk after an error.
  *
  * *ret_display is the caller's: pt_display_free() stops and frees it.
  */
-int pt_display_start(const struct pt_display_opts *opts, struct pt_display **ret_display,
+PT_EXPORT int pt_display_start(const struct pt_display_opts *opts, struct pt_display **ret_display,
 		     struct pt_error *err);
 
 /** The display number N (the container sees DISPLAY=:N). */
-int pt_display_number(const struct pt_display *display);
+PT_EXPORT int pt_display_number(const struct pt_display *display);
 
 /** ":N", owned by the display. */
-const char *pt_display_name(const struct pt_display *display);
+PT_EXPORT const char *pt_display_name(const struct pt_display *display);
 
 /** "Xephyr" or "Xvfb", for messages. */
-const char *pt_display_kind_name(const struct pt_display *display);
+PT_EXPORT const char *pt_display_kind_name(const struct pt_display *display);
 
 /** The server's process id. */
-pid_t pt_display_pid(const struct pt_display *display);
+PT_EXPORT pid_t pt_display_pid(const struct pt_display *display);
 
 /**
  * A pidfd of the server, owned by the display (do not close it): it becomes
  * readable when the server exits, so a caller can poll it next to its own
  * fds, e.g. as a watch fd of pt_supervise().
  */
-int pt_display_pidfd(const struct pt_display *display);
+PT_EXPORT int pt_display_pidfd(const struct pt_display *display);
 
 /**
  * The server's cookie file (an Xauthority with only this display's
  * cookie): a host client given XAUTHORITY=this file may connect. Owned by
  * the display; removed by pt_display_stop(), NULL after it.
  */
-const char *pt_display_auth_file(const struct pt_display *display);
+PT_EXPORT const char *pt_display_auth_file(const struct pt_display *display);
 
 /**
  * Whether the server still runs. Does not block; once it has exited, the
  * server is reaped and its status kept (pt_display_exit_status()).
  */
-bool pt_display_alive(struct pt_display *display);
+PT_EXPORT bool pt_display_alive(struct pt_display *display);
 
 /** The server's exit status (128+N for signal N) once it ended, else -1. */
-int pt_display_exit_status(const struct pt_display *display);
+PT_EXPORT int pt_display_exit_status(const struct pt_display *display);
 
 /**
  * What the server said last before it failed (its fatal error, or its
  * last line of output), or NULL when it said nothing. Owned by the
  * display; kept by pt_display_stop(), valid until pt_display_free().
  */
-const char *pt_display_last_words(struct pt_display *display);
+PT_EXPORT const char *pt_display_last_words(struct pt_display *display);
 
 /**
  * Gives a container this display: its socket /tmp/.X11-unix/XN bound
@@ -139,7 +147,7 @@ const char *pt_display_last_words(struct pt_display *display);
  * -EINVAL when the plan has its own IPC namespace but the display was
  * started with MIT-SHM (clients would fail on it).
  */
-int pt_display_add_to_plan(const struct pt_display *display, struct pt_plan *plan,
+PT_EXPORT int pt_display_add_to_plan(const struct pt_display *display, struct pt_plan *plan,
 			   struct pt_error *err);
 
 /**
@@ -150,7 +158,7 @@ int pt_display_add_to_plan(const struct pt_display *display, struct pt_plan *pla
  * NULL-terminated vector; free with pt_argv_free()). Zero when the plan
  * has its own network namespace. display may be NULL (then every one counts).
  */
-int pt_display_exposed_sockets(const struct pt_display *display, const struct pt_plan *plan,
+PT_EXPORT int pt_display_exposed_sockets(const struct pt_display *display, const struct pt_plan *plan,
 			       char ***ret_sockets, struct pt_error *err);
 
 /**
@@ -160,10 +168,10 @@ int pt_display_exposed_sockets(const struct pt_display *display, const struct pt
  * them and they are still the ones it created. Calling it again, or on a
  * display that already died, only cleans up.
  */
-int pt_display_stop(struct pt_display *display, unsigned grace_ms, struct pt_error *err);
+PT_EXPORT int pt_display_stop(struct pt_display *display, unsigned grace_ms, struct pt_error *err);
 
 /** Stops the display if it still runs (pt_display_stop() with the default grace) and frees it. NULL is allowed. */
-void pt_display_free(struct pt_display *display);
+PT_EXPORT void pt_display_free(struct pt_display *display);
 
 #ifdef __cplusplus
 }

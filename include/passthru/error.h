@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "passthru/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -26,11 +28,11 @@ struct pt_error {
  * Fills err with a printf-style message followed by ": strerror(code)" and
  * returns -code. code is a positive errno value. err may be NULL.
  */
-int pt_error_set(struct pt_error *err, int code, const char *fmt, ...)
+PT_EXPORT int pt_error_set(struct pt_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /** Like pt_error_set(), without the strerror() text. Returns -code. */
-int pt_error_setx(struct pt_error *err, int code, const char *fmt, ...)
+PT_EXPORT int pt_error_setx(struct pt_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /**
@@ -38,11 +40,11 @@ int pt_error_setx(struct pt_error *err, int code, const char *fmt, ...)
  * -err->code (or -EIO if err holds no code). Used as errors rise:
  * `return pt_error_prefix(err, "xephyr");`. err may be NULL.
  */
-int pt_error_prefix(struct pt_error *err, const char *fmt, ...)
+PT_EXPORT int pt_error_prefix(struct pt_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /** Clears err (code 0, empty message). err may be NULL. */
-void pt_error_clear(struct pt_error *err);
+PT_EXPORT void pt_error_clear(struct pt_error *err);
 
 #ifdef __cplusplus
 }

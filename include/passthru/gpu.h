@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "passthru/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -40,7 +42,7 @@ enum pt_gpu_node_kind {
 };
 
 /** A short stable name for a node kind: "card", "render", "nvidiactl" … */
-const char *pt_gpu_node_kind_name(enum pt_gpu_node_kind kind);
+PT_EXPORT const char *pt_gpu_node_kind_name(enum pt_gpu_node_kind kind);
 
 /** A device node. Strings are owned by the list. */
 struct pt_gpu_node {
@@ -72,6 +74,8 @@ struct pt_gpu {
 	const char *id_path;        /**< udev ID_PATH, e.g. "pci-0000:01:00.0" */
 	const struct pt_gpu_node *nodes; /**< DRI nodes, then /dev/nvidiaN */
 	size_t n_nodes;
+	const char *uuid;           /**< NVIDIA: "GPU-<uuid>" from /proc/driver/nvidia, else NULL */
+	const char *model;          /**< NVIDIA: the model name from there, else NULL */
 };
 
 /** The NVIDIA driver's shared part: present only when the driver is loaded. */
@@ -91,21 +95,21 @@ struct pt_nvidia {
  * errors are -ENOMEM and a udev that cannot be used at all.
  * Free the list with pt_gpu_list_free().
  */
-int pt_gpu_probe(struct pt_gpu_list **ret, struct pt_error *err);
+PT_EXPORT int pt_gpu_probe(struct pt_gpu_list **ret, struct pt_error *err);
 
 /** Frees the list. NULL is allowed. */
-void pt_gpu_list_free(struct pt_gpu_list *list);
+PT_EXPORT void pt_gpu_list_free(struct pt_gpu_list *list);
 
 /** Number of GPUs, and GPU i (NULL when out of range), in "--gpu=N" order. */
-size_t pt_gpu_list_count(const struct pt_gpu_list *list);
-const struct pt_gpu *pt_gpu_list_get(const struct pt_gpu_list *list, size_t i);
+PT_EXPORT size_t pt_gpu_list_count(const struct pt_gpu_list *list);
+PT_EXPORT const struct pt_gpu *pt_gpu_list_get(const struct pt_gpu_list *list, size_t i);
 
 /** The NVIDIA driver's shared nodes and version, or NULL when it is not loaded. */
-const struct pt_nvidia *pt_gpu_list_nvidia(const struct pt_gpu_list *list);
+PT_EXPORT const struct pt_nvidia *pt_gpu_list_nvidia(const struct pt_gpu_list *list);
 
 /** The warnings, in the order they were found (NULL when out of range). */
-size_t pt_gpu_list_warning_count(const struct pt_gpu_list *list);
-const struct pt_warning *pt_gpu_list_warning(const struct pt_gpu_list *list, size_t i);
+PT_EXPORT size_t pt_gpu_list_warning_count(const struct pt_gpu_list *list);
+PT_EXPORT const struct pt_warning *pt_gpu_list_warning(const struct pt_gpu_list *list, size_t i);
 
 /** Which GPUs a selector chose. */
 struct pt_gpu_selection;
@@ -116,6 +120,8 @@ struct pt_gpu_selection;
  *  - an index as pt_gpu_list_get() counts ("0");
  *  - a PCI address, with or without domain ("0000:01:00.0", "01:00.0");
  *  - a vendor or driver name ("nvidia", "amd", "intel", "i915", "panfrost");
+ *  - an NVIDIA GPU's UUID ("GPU-8f6c…") or a prefix of it that only one GPU
+ *    has (a prefix that several have is -EINVAL, naming them);
  *  - "render": pass render nodes only (no card node, no nvidia-modeset:
  *    no modesetting); alone it means every GPU's render nodes.
  * A term that matches none of the GPUs there are is bad usage, -EINVAL,
@@ -123,17 +129,17 @@ struct pt_gpu_selection;
  * is -ENODEV (the host lacks what was asked). Free with
  * pt_gpu_selection_free().
  */
-int pt_gpu_select(const struct pt_gpu_list *list, const char *sel,
+PT_EXPORT int pt_gpu_select(const struct pt_gpu_list *list, const char *sel,
 		  struct pt_gpu_selection **ret, struct pt_error *err);
 
 /** Frees a selection. NULL is allowed. */
-void pt_gpu_selection_free(struct pt_gpu_selection *sel);
+PT_EXPORT void pt_gpu_selection_free(struct pt_gpu_selection *sel);
 
 /** Whether GPU i is chosen. */
-bool pt_gpu_selection_has(const struct pt_gpu_selection *sel, size_t i);
+PT_EXPORT bool pt_gpu_selection_has(const struct pt_gpu_selection *sel, size_t i);
 
 /** Whether only render nodes are passed. */
-bool pt_gpu_selection_render_only(const struct pt_gpu_selection *sel);
+PT_EXPORT bool pt_gpu_selection_render_only(const struct pt_gpu_selection *sel);
 
 /**
  * Adds the chosen GPUs' device nodes to the plan, node by node (read-write),
@@ -142,7 +148,7 @@ bool pt_gpu_selection_render_only(const struct pt_gpu_selection *sel);
  * warnings of the probe). -ENODEV when that leaves no node at all: a
  * container that asked for a GPU and silently gets none is the trap.
  */
-int pt_gpu_add_to_plan(const struct pt_gpu_list *list, const struct pt_gpu_selection *sel,
+PT_EXPORT int pt_gpu_add_to_plan(const struct pt_gpu_list *list, const struct pt_gpu_selection *sel,
 		       struct pt_plan *plan, struct pt_error *err);
 
 /**
@@ -151,7 +157,7 @@ int pt_gpu_add_to_plan(const struct pt_gpu_list *list, const struct pt_gpu_selec
  * probe's list (the caller frees it), so the caller can show its warnings,
  * also on failure (NULL when the probe itself failed).
  */
-int pt_gpu_add_selected(struct pt_plan *plan, const char *sel, struct pt_gpu_list **ret_list,
+PT_EXPORT int pt_gpu_add_selected(struct pt_plan *plan, const char *sel, struct pt_gpu_list **ret_list,
 			struct pt_error *err);
 
 #ifdef __cplusplus

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "passthru/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -62,14 +64,14 @@ struct pt_launch_opts {
 };
 
 /** New options with defaults, or NULL when out of memory. */
-struct pt_launch_opts *pt_launch_opts_new(void);
+PT_EXPORT struct pt_launch_opts *pt_launch_opts_new(void);
 /** Frees options. NULL is allowed. */
-void pt_launch_opts_free(struct pt_launch_opts *opts);
+PT_EXPORT void pt_launch_opts_free(struct pt_launch_opts *opts);
 
 /** "auto", "nspawn", "native", "bwrap"; NULL for an unknown value. */
-const char *pt_launch_backend_name(enum pt_launch_backend backend);
+PT_EXPORT const char *pt_launch_backend_name(enum pt_launch_backend backend);
 /** Parses a backend name; -EINVAL naming it and the known ones otherwise. */
-int pt_launch_backend_parse(const char *name, enum pt_launch_backend *ret, struct pt_error *err);
+PT_EXPORT int pt_launch_backend_parse(const char *name, enum pt_launch_backend *ret, struct pt_error *err);
 
 /**
  * The directory under which launches and displays make their private
@@ -77,7 +79,7 @@ int pt_launch_backend_parse(const char *name, enum pt_launch_backend *ret, struc
  * directory of the caller's that the caller may write, else $TMPDIR, else
  * /tmp. One policy for every piece of state the library keeps.
  */
-const char *pt_launch_state_base(void);
+PT_EXPORT const char *pt_launch_state_base(void);
 
 /**
  * Makes a launch for plan, which the launch borrows: it must stay valid
@@ -89,37 +91,39 @@ const char *pt_launch_state_base(void);
  * removes those of earlier launches whose process is gone (a launcher
  * that was killed).
  */
-int pt_launch_new(struct pt_plan *plan, const struct pt_launch_opts *opts, struct pt_launch **ret,
+PT_EXPORT int pt_launch_new(struct pt_plan *plan, const struct pt_launch_opts *opts, struct pt_launch **ret,
 		  struct pt_error *err);
 
 /** The backend the launch chose (never AUTO). */
-enum pt_launch_backend pt_launch_get_backend(const struct pt_launch *launch);
+PT_EXPORT enum pt_launch_backend pt_launch_get_backend(const struct pt_launch *launch);
 
 /** The launch's private state directory (removed by pt_launch_free()). */
-const char *pt_launch_state_dir(const struct pt_launch *launch);
+PT_EXPORT const char *pt_launch_state_dir(const struct pt_launch *launch);
 
 /**
  * Starts a nested display for the container (pt_display_start(), with its
  * files in the launch's state directory unless opts->state_dir says
  * otherwise), gives it to the plan (pt_display_add_to_plan()) and watches
- * it: when the display dies, the container is stopped. The launch owns the
+ * it: when the display dies, the container is stopped; it dies with the
+ * calling thread (opts->die_with_caller), also when the launcher is
+ * killed. The launch owns the
  * display and stops it in pt_launch_free(). opts->private_ipc is taken
  * from the plan. The display is also reachable through pt_launch_display().
  * Adds a warning for every host X server the container could still reach
  * (pt_display_exposed_sockets()).
  */
-int pt_launch_start_display(struct pt_launch *launch, struct pt_display_opts *opts,
+PT_EXPORT int pt_launch_start_display(struct pt_launch *launch, struct pt_display_opts *opts,
 			    struct pt_error *err);
 
 /** The display started by pt_launch_start_display(), or NULL. */
-struct pt_display *pt_launch_display(const struct pt_launch *launch);
+PT_EXPORT struct pt_display *pt_launch_display(const struct pt_launch *launch);
 
 /**
  * Watches fd (e.g. a pidfd of a helper the caller started): once it is
  * readable the container is stopped, and pt_launch_run() fails naming
  * what (a short noun: "the audio bridge"). The caller keeps fd open.
  */
-int pt_launch_watch(struct pt_launch *launch, int fd, const char *what, struct pt_error *err);
+PT_EXPORT int pt_launch_watch(struct pt_launch *launch, int fd, const char *what, struct pt_error *err);
 
 /**
  * The exact command the backend will run, as a NULL-terminated argv (free
@@ -128,7 +132,7 @@ int pt_launch_watch(struct pt_launch *launch, int fd, const char *what, struct p
  * them; pt_launch_state_dir() says where). -EOPNOTSUPP for a backend that
  * runs no external command (native).
  */
-int pt_launch_dry_run(struct pt_launch *launch, char ***ret_argv, struct pt_error *err);
+PT_EXPORT int pt_launch_dry_run(struct pt_launch *launch, char ***ret_argv, struct pt_error *err);
 
 /** Why a container ended. */
 enum pt_launch_end {
@@ -152,22 +156,22 @@ enum pt_launch_end {
  * (*ret_status is still the command's); any other -errno when the
  * container could not be set up or started. pt_launch_end() says which.
  */
-int pt_launch_run(struct pt_launch *launch, int sigfd, int *ret_status, struct pt_error *err);
+PT_EXPORT int pt_launch_run(struct pt_launch *launch, int sigfd, int *ret_status, struct pt_error *err);
 
 /** Why the container ended. */
-enum pt_launch_end pt_launch_get_end(const struct pt_launch *launch);
+PT_EXPORT enum pt_launch_end pt_launch_get_end(const struct pt_launch *launch);
 /** The stop signal that ended it (PT_LAUNCH_END_STOPPED), else 0. */
-int pt_launch_stop_signal(const struct pt_launch *launch);
+PT_EXPORT int pt_launch_stop_signal(const struct pt_launch *launch);
 
 /** Warnings collected so far (an exposed host X server …), NULL when out of range. */
-size_t pt_launch_warning_count(const struct pt_launch *launch);
-const struct pt_warning *pt_launch_warning(const struct pt_launch *launch, size_t i);
+PT_EXPORT size_t pt_launch_warning_count(const struct pt_launch *launch);
+PT_EXPORT const struct pt_warning *pt_launch_warning(const struct pt_launch *launch, size_t i);
 
 /**
  * Stops whatever still runs (the container, then the display), removes
  * the state directory (unless a dry run kept it) and frees. NULL is allowed.
  */
-void pt_launch_free(struct pt_launch *launch);
+PT_EXPORT void pt_launch_free(struct pt_launch *launch);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "passthru/export.h"
+
 #include "passthru/error.h"
 #include "passthru/plan.h"
 
@@ -36,7 +38,7 @@ extern "C" {
  * environment value or argument with a line break, which a .nspawn file
  * cannot hold (each word is written in single quotes, taken literally).
  */
-int pt_nspawn_settings_write(const struct pt_plan *plan, const char *machine, const char *dir,
+PT_EXPORT int pt_nspawn_settings_write(const struct pt_plan *plan, const char *machine, const char *dir,
 			     struct pt_error *err);
 
 #ifdef __cplusplus

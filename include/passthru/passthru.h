@@ -12,7 +12,7 @@
 #include "passthru/probe.h"
 #include "passthru/display.h"
 #include "passthru/audio.h"
-#include "passthru/native.h"
 #include "passthru/launch.h"
+#include "passthru/nvidia-driver.h"
 #include "passthru/cdi.h"
 #include "passthru/nspawn-settings.h"

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "passthru/export.h"
+
 #include <stddef.h>
 
 #include "passthru/error.h"
@@ -83,17 +85,17 @@ enum {
 };
 
 /** A new empty plan (flags PT_PLAN_PRIVATE_IPC), or NULL when out of memory. */
-struct pt_plan *pt_plan_new(void);
+PT_EXPORT struct pt_plan *pt_plan_new(void);
 
 /** Frees the plan. NULL is allowed. */
-void pt_plan_free(struct pt_plan *plan);
+PT_EXPORT void pt_plan_free(struct pt_plan *plan);
 
 /**
  * Adds a bind of host path source at container path target (NULL: same as
  * source). The source must exist (-ENOENT otherwise, naming it); a character
  * or block device source gets PT_BIND_DEVICE. flags: PT_BIND_RO.
  */
-int pt_plan_add_bind(struct pt_plan *plan, const char *source, const char *target,
+PT_EXPORT int pt_plan_add_bind(struct pt_plan *plan, const char *source, const char *target,
 		     unsigned flags, struct pt_error *err);
 
 /**
@@ -101,54 +103,54 @@ int pt_plan_add_bind(struct pt_plan *plan, const char *source, const char *targe
  * "rwm" (NULL: "rw"). The node is not checked against the host here: the
  * producer that found it did that.
  */
-int pt_plan_add_device(struct pt_plan *plan, const char *path, char type, unsigned major,
+PT_EXPORT int pt_plan_add_device(struct pt_plan *plan, const char *path, char type, unsigned major,
 		       unsigned minor, const char *access, struct pt_error *err);
 
 /** Sets an environment variable. name: non-empty, no '='; value: any string. */
-int pt_plan_set_env(struct pt_plan *plan, const char *name, const char *value,
+PT_EXPORT int pt_plan_set_env(struct pt_plan *plan, const char *name, const char *value,
 		    struct pt_error *err);
 
 /** The value of an environment variable in the plan, or NULL. */
-const char *pt_plan_get_env(const struct pt_plan *plan, const char *name);
+PT_EXPORT const char *pt_plan_get_env(const struct pt_plan *plan, const char *name);
 
 /** Adds a generated file; the plan copies data. mode: permission bits. */
-int pt_plan_add_file(struct pt_plan *plan, const char *target, const void *data, size_t size,
+PT_EXPORT int pt_plan_add_file(struct pt_plan *plan, const char *target, const void *data, size_t size,
 		     unsigned mode, struct pt_error *err);
 
 /** Counts and entries, in plan order. Out-of-range index: NULL. */
-size_t pt_plan_bind_count(const struct pt_plan *plan);
-const struct pt_bind *pt_plan_bind(const struct pt_plan *plan, size_t i);
-size_t pt_plan_device_count(const struct pt_plan *plan);
-const struct pt_device *pt_plan_device(const struct pt_plan *plan, size_t i);
-size_t pt_plan_env_count(const struct pt_plan *plan);
-const struct pt_env *pt_plan_env(const struct pt_plan *plan, size_t i);
-size_t pt_plan_file_count(const struct pt_plan *plan);
-const struct pt_file *pt_plan_file(const struct pt_plan *plan, size_t i);
+PT_EXPORT size_t pt_plan_bind_count(const struct pt_plan *plan);
+PT_EXPORT const struct pt_bind *pt_plan_bind(const struct pt_plan *plan, size_t i);
+PT_EXPORT size_t pt_plan_device_count(const struct pt_plan *plan);
+PT_EXPORT const struct pt_device *pt_plan_device(const struct pt_plan *plan, size_t i);
+PT_EXPORT size_t pt_plan_env_count(const struct pt_plan *plan);
+PT_EXPORT const struct pt_env *pt_plan_env(const struct pt_plan *plan, size_t i);
+PT_EXPORT size_t pt_plan_file_count(const struct pt_plan *plan);
+PT_EXPORT const struct pt_file *pt_plan_file(const struct pt_plan *plan, size_t i);
 
 /** The container's root directory on the host: must exist and be a directory. */
-int pt_plan_set_root(struct pt_plan *plan, const char *dir, struct pt_error *err);
+PT_EXPORT int pt_plan_set_root(struct pt_plan *plan, const char *dir, struct pt_error *err);
 /** The root directory, or NULL when none was set (backends then use their default). */
-const char *pt_plan_get_root(const struct pt_plan *plan);
+PT_EXPORT const char *pt_plan_get_root(const struct pt_plan *plan);
 
 /** The user to run the command as (a name or number, resolved inside the container). */
-int pt_plan_set_user(struct pt_plan *plan, const char *user, struct pt_error *err);
-const char *pt_plan_get_user(const struct pt_plan *plan);
+PT_EXPORT int pt_plan_set_user(struct pt_plan *plan, const char *user, struct pt_error *err);
+PT_EXPORT const char *pt_plan_get_user(const struct pt_plan *plan);
 
 /** The command (argv[0] and its arguments, argc >= 1); the plan copies it. */
-int pt_plan_set_command(struct pt_plan *plan, int argc, char *const argv[], struct pt_error *err);
+PT_EXPORT int pt_plan_set_command(struct pt_plan *plan, int argc, char *const argv[], struct pt_error *err);
 /** The command as a NULL-terminated vector owned by the plan, or NULL. */
-char *const *pt_plan_get_command(const struct pt_plan *plan);
+PT_EXPORT char *const *pt_plan_get_command(const struct pt_plan *plan);
 
 /** PT_PLAN_* flags. */
-void pt_plan_set_flags(struct pt_plan *plan, unsigned flags);
-unsigned pt_plan_get_flags(const struct pt_plan *plan);
+PT_EXPORT void pt_plan_set_flags(struct pt_plan *plan, unsigned flags);
+PT_EXPORT unsigned pt_plan_get_flags(const struct pt_plan *plan);
 
 /**
  * Parses a bind argument as systemd-nspawn does: "SRC[:DST]", where "\:"
  * is a colon inside a path and "\\" a backslash. DST defaults to SRC.
  * Returns newly allocated strings in *ret_source, *ret_target.
  */
-int pt_bind_parse(const char *spec, char **ret_source, char **ret_target, struct pt_error *err);
+PT_EXPORT int pt_bind_parse(const char *spec, char **ret_source, char **ret_target, struct pt_error *err);
 
 #ifdef __cplusplus
 }

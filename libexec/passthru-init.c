@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* passthru-init: the container's PID 1 under the nspawn backend. Built
+ * static, bound read-only into the container: the container root need not
+ * have anything of ours.
+ *
+ *     passthru-init [--notify=SOCKET] -- COMMAND [ARG...]
+ *
+ * Why not nspawn's own stub init (--as-pid2): it reports a command killed
+ * by a signal as 255, and nspawn itself answers SIGTERM and SIGINT with
+ * SIGKILL to the container and dies of SIGHUP, leaving it running. This
+ * init runs COMMAND as its child, passes every signal it gets on to it,
+ * reaps orphans, and exits with COMMAND's status (128+N for signal N).
+ *
+ * With --notify it sends datagrams to SOCKET (the launcher's, bound in):
+ * "started" right before COMMAND is executed (so that the launcher has it
+ * before COMMAND can do anything), then "exec ERRNO" if it could not be. The launcher learns from it that nspawn's part succeeded, and, from
+ * the datagram's credentials, this process's pid in its own namespace, to
+ * send stop signals here rather than to nspawn. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Whether the launcher got msg. Nobody listening (a pasted dry-run
+ * command) is no reason not to run. */
+static int notify(const char *path, const char *msg)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (!path || strlen(path) >= sizeof(sa.sun_path))
+		return 0;
+	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	ssize_t n = sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return n == (ssize_t)strlen(msg);
+}
+
+static int usage(void)
+{
+	fputs("usage: passthru-init [--notify=SOCKET] -- COMMAND [ARG...]\n", stderr);
+	return 127;
+}
+
+int main(int argc, char **argv)
+{
+	const char *sock = NULL;
+	int i = 1;
+	for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strncmp(argv[i], "--notify=", 9) == 0)
+			sock = argv[i] + 9;
+		else
+			return usage();
+	}
+	if (i + 1 >= argc)
+		return usage();
+	char **cmd = argv + i + 1;
+
+	/* Every signal is read from a signalfd: PID 1 gets no default action,
+	 * so only what it handles does anything. */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	int sfd = signalfd(-1, &all, SFD_CLOEXEC);
+	int errpipe[2], gopipe[2];
+	if (sfd < 0 || pipe2(errpipe, O_CLOEXEC) < 0 || pipe2(gopipe, O_CLOEXEC) < 0) {
+		perror("passthru-init");
+		return 127;
+	}
+
+	pid_t child = fork();
+	if (child < 0) {
+		perror("passthru-init: fork");
+		return 127;
+	}
+	if (child == 0) {
+		/* Not before the launcher was told: it must know where to send
+		 * signals before COMMAND can say anything. */
+		char go;
+		close(gopipe[1]);
+		while (read(gopipe[0], &go, 1) < 0 && errno == EINTR)
+			;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		execvp(cmd[0], cmd);
+		int e = errno;
+		(void)!write(errpipe[1], &e, sizeof(e));
+		_exit(127);
+	}
+	close(errpipe[1]);
+	close(gopipe[0]);
+	notify(sock, "started");
+	close(gopipe[1]);
+	int e = 0;
+	ssize_t n;
+	do
+		n = read(errpipe[0], &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(errpipe[0]);
+	if (n == (ssize_t)sizeof(e)) {
+		char msg[32];
+		snprintf(msg, sizeof(msg), "exec %d", e);
+		/* The launcher says it once; without one, we do. */
+		if (!notify(sock, msg))
+			fprintf(stderr, "passthru-init: exec %s: %s\n", cmd[0], strerror(e));
+		waitpid(child, NULL, 0);
+		return e == ENOENT ? 127 : 126;
+	}
+
+	for (;;) {
+		struct signalfd_siginfo si;
+		if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si)) {
+			if (errno == EINTR)
+				continue;
+			return 127;
+		}
+		int sig = (int)si.ssi_signo;
+		if (sig != SIGCHLD) {
+			/* Job control of PID 1 itself makes no sense; the rest is
+			 * the command's to handle. */
+			if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU)
+				kill(child, sig);
+			continue;
+		}
+		int st;
+		pid_t p;
+		while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+			if (p == child)
+				return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+}
