@@ -584,33 +584,42 @@ static int gpu_plan(const struct pt_gpu_list *list, const char *sel, struct pt_p
 	return 0;
 }
 
-/* The driver's plan, and LD_LIBRARY_PATH for the library directories it
- * binds into, since its ld.so.cache stays out of a CDI spec. */
+/* The driver's plan, without its ld.so.cache (see pt_cdi_opts), so the
+ * loader finds the libraries by LD_LIBRARY_PATH, by SONAME: each library
+ * is bound a second time under its SONAME, since CDI cannot make links. */
 static int add_driver(const struct pt_nvidia_driver *d, struct pt_plan *plan,
 		      struct pt_error *err)
 {
 	int r = pt_nvidia_driver_add_to_plan(d, plan, err);
 	if (r < 0)
 		return pt_error_prefix(err, "cdi");
-	static const char *const dirs[] = {"/run/passthru/nvidia/lib64", "/run/passthru/nvidia/lib32"};
+	static const struct {
+		const char *arch, *dir;
+	} dirs[] = {{"x86_64", "/run/passthru/nvidia/lib64"}, {"i386", "/run/passthru/nvidia/lib32"}};
 	struct strbuf path = {0};
 	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
 		bool used = false;
-		for (size_t j = 0; !used && j < pt_plan_bind_count(plan); j++) {
-			const char *t = pt_plan_bind(plan, j)->target;
-			size_t n = strlen(dirs[i]);
-			used = strncmp(t, dirs[i], n) == 0 && t[n] == '/';
+		for (size_t j = 0; j < pt_nvidia_driver_library_count(d); j++) {
+			const struct pt_nvidia_library *lib = pt_nvidia_driver_library(d, j);
+			if (!lib->soname || !lib->arch || !streq(lib->arch, dirs[i].arch))
+				continue;
+			used = true;
+			_cleanup_free_ char *target = NULL;
+			if (asprintf(&target, "%s/%s", dirs[i].dir, lib->soname) < 0)
+				return pt_error_set(err, ENOMEM, "cdi");
+			if ((r = pt_plan_add_bind(plan, lib->path, target, PT_BIND_RO, err)) < 0)
+				return pt_error_prefix(err, "cdi");
 		}
 		if (used) {
 			if (path.len)
 				strbuf_puts(&path, ":");
-			strbuf_puts(&path, dirs[i]);
+			strbuf_puts(&path, dirs[i].dir);
 		}
 	}
 	_cleanup_free_ char *value = strbuf_steal(&path);
 	if (!value)
 		return pt_error_set(err, ENOMEM, "cdi");
-	return value && *value ? pt_plan_set_env(plan, "LD_LIBRARY_PATH", value, err) : 0;
+	return *value ? pt_plan_set_env(plan, "LD_LIBRARY_PATH", value, err) : 0;
 }
 
 int pt_cdi_gpu_spec(const struct pt_gpu_list *list, const char *sel,

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "passthru/passthru.h"
+#include "nvfake.h"
 #include "pulsehelper.h"
 #include "testutil.h"
 
@@ -44,6 +45,7 @@ static char *tbroot, *tmp, *root;
 static char spec_file[512]; /* what this test put into /var/run/cdi, or "" */
 static char vendor[64];
 static struct tu_pulse *pulse;
+static const char *extra_podman_arg; /* one more podman run option, or NULL */
 
 static void setup(void)
 {
@@ -141,6 +143,13 @@ static void gpu(const char *addr, unsigned major, unsigned card, unsigned mode)
 	}
 }
 
+static char *slurp_file(const char *path)
+{
+	char *cat[] = {"cat", (char *)path, NULL}, *out = NULL;
+	cr_assert_eq(tu_run(cat, &out, NULL, 5), 0, "cat %s", path);
+	return out;
+}
+
 static struct pt_cdi_opts *opts_for_testbed(void)
 {
 	struct pt_cdi_opts *o = pt_cdi_opts_new();
@@ -186,11 +195,18 @@ static int podman(const char *device, const char *cmd, char **out, char **err)
 	snprintf(storage, sizeof(storage), "%s/podman-root", tmp);
 	snprintf(run, sizeof(run), "%s/podman-run", tmp);
 	snprintf(dev, sizeof(dev), "%s", device);
-	char *argv[] = {"podman",  "--root",	 storage,    "--runroot",	 run,
-			"--runtime", "runc",	 "--cgroup-manager", "cgroupfs",	 "run",
-			"--rm",	   "--net=host", "--ulimit", "nofile=1024:1024", "--ulimit",
-			"nproc=1024:1024",	 "--device", dev,		 "--rootfs",
-			root,	   "sh",	 "-c",	     (char *)cmd,	 NULL};
+	char *argv[32] = {"podman", "--root", storage, "--runroot", run, "--runtime", "runc",
+			  "--cgroup-manager", "cgroupfs", "run", "--rm", "--net=host", "--ulimit",
+			  "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--device", dev};
+	size_t n = 18;
+	if (extra_podman_arg)
+		argv[n++] = (char *)extra_podman_arg;
+	argv[n++] = "--rootfs";
+	argv[n++] = root;
+	argv[n++] = "sh";
+	argv[n++] = "-c";
+	argv[n++] = (char *)cmd;
+	argv[n] = NULL;
 	char *pre = strdup(getenv("LD_PRELOAD") ? getenv("LD_PRELOAD") : "");
 	unsetenv("LD_PRELOAD");
 	int rc = tu_run(argv, out, err, 60);
@@ -313,6 +329,128 @@ Test(cdi, podman_reaches_pulse_through_the_audio_spec)
 	cr_expect_str_eq(out, "unix:/run/passthru/pulse/native\nsocket\n256\n");
 	free(out);
 	free(err);
+}
+
+/* An NVIDIA GPU in the testbed, its nodes real ones of two free majors,
+ * and a fake driver of NVFAKE_VERSION: podman gets the GPU's and the
+ * shared nodes, and the driver's libraries load inside at that version. */
+Test(cdi, podman_loads_the_nvidia_driver_from_the_spec)
+{
+	need_podman();
+	unsigned major = free_char_major(), uvm = major + 1;
+	if (uvm > 254)
+		cr_skip_test("no second free character major in 240-254");
+	char d[2048], p[4200];
+	snprintf(d, sizeof(d),
+		 "P: /devices/pci0000:00/0000:01:00.0\nE: SUBSYSTEM=pci\n"
+		 "E: PCI_SLOT_NAME=0000:01:00.0\nE: DRIVER=nvidia\nA: vendor=0x10de\n"
+		 "A: device=0x25a0\nA: class=0x030200\nA: boot_vga=0\n"
+		 "L: driver=../../../bus/pci/drivers/nvidia\n");
+	GError *gerr = NULL;
+	cr_assert(umockdev_testbed_add_from_string(tb, d, &gerr), "%s", gerr ? gerr->message : "");
+	snprintf(p, sizeof(p), "%s/proc/devices", tbroot);
+	snprintf(d, sizeof(d), "Character devices:\n  1 mem\n%u nvidia\n%u nvidia-uvm\n", major,
+		 uvm);
+	tu_write(p, d, 0644);
+	snprintf(p, sizeof(p), "%s/proc/driver/nvidia/version", tbroot);
+	tu_write(p, "NVRM version: NVIDIA UNIX x86_64 Kernel Module  " NVFAKE_VERSION "  Thu Feb 22\n",
+		 0644);
+	snprintf(p, sizeof(p), "%s/proc/driver/nvidia/gpus/0000:01:00.0/information", tbroot);
+	tu_write(p, "Model: \t\t NVIDIA Test\nBus Location: \t 0000:01:00.0\nDevice Minor: \t 0\n",
+		 0644);
+	const struct {
+		const char *name;
+		unsigned major, minor;
+	} nodes[] = {{"nvidia0", major, 0},	   {"nvidiactl", major, 255},
+		     {"nvidia-modeset", major, 254}, {"nvidia-uvm", uvm, 0},
+		     {"nvidia-uvm-tools", uvm, 1}};
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		snprintf(p, sizeof(p), "%s/dev/%s", tbroot, nodes[i].name);
+		node(p, nodes[i].major, nodes[i].minor, 0666, 0);
+		/* Nodes that are in no sysfs: umockdev's stat() takes their
+		 * numbers from dev/.node/NAME. */
+		char link[4300], target[32];
+		snprintf(link, sizeof(link), "%s/dev/.node", tbroot);
+		mkdir(link, 0755);
+		snprintf(link, sizeof(link), "%s/dev/.node/%s", tbroot, nodes[i].name);
+		snprintf(target, sizeof(target), "%u:%u", nodes[i].major, nodes[i].minor);
+		cr_assert_eq(symlink(target, link), 0, "%s", strerror(errno));
+	}
+	char *driver = nvfake_driver(tmp, false);
+
+	struct pt_error e = {0};
+	struct pt_gpu_list *list = NULL;
+	cr_assert_eq(pt_gpu_probe(&list, &e), 0, "%s", e.message);
+	struct pt_nvidia_driver_opts *no = pt_nvidia_driver_opts_new();
+	no->root = driver;
+	no->version = NVFAKE_VERSION;
+	struct pt_nvidia_driver *drv = NULL;
+	cr_assert_eq(pt_nvidia_driver_probe(no, &drv, &e), 0, "%s", e.message);
+	struct pt_cdi_opts *o = opts_for_testbed();
+	o->nvidia_driver = drv;
+	struct pt_cdi_spec *spec = NULL;
+	char warns[2048] = "";
+	for (size_t i = 0; i < pt_gpu_list_warning_count(list); i++) {
+		strncat(warns, pt_gpu_list_warning(list, i)->message, sizeof(warns) - strlen(warns) - 2);
+		strcat(warns, "\n");
+	}
+	cr_assert_eq(pt_cdi_gpu_spec(list, NULL, o, &spec, &e), 0, "%s; probe: %s", e.message, warns);
+	snprintf(spec_file, sizeof(spec_file), "/var/run/cdi/%s.json", vendor);
+	mkdir("/var/run/cdi", 0755);
+	cr_assert_eq(pt_cdi_spec_write(spec, spec_file, &e), 0, "%s", e.message);
+	char *json = slurp_file(spec_file);
+	/* The driver's files: read-only, nosuid, nodev, rbind, rprivate. */
+	char *flat = strdup(json), *w = flat;
+	for (const char *c = json; *c; c++)
+		if (*c != ' ' && *c != '\n')
+			*w++ = *c;
+	*w = '\0';
+	cr_expect(strstr(flat, "\"containerPath\":\"/run/passthru/nvidia/lib64/libcuda.so.1\","
+			       "\"options\":[\"ro\",\"nosuid\",\"nodev\",\"rbind\",\"rprivate\"]"),
+		  "%s", json);
+	free(flat);
+	cr_expect(strstr(json, "LD_LIBRARY_PATH=/run/passthru/nvidia/lib64"), "%s", json);
+	cr_expect_null(strstr(json, "ld.so.cache"), "%s", json);
+	free(json);
+	pt_cdi_spec_free(spec);
+	pt_cdi_opts_free(o);
+	pt_nvidia_driver_free(drv);
+	pt_nvidia_driver_opts_free(no);
+	pt_gpu_list_free(list);
+
+	/* A dynamically linked checker needs the host's libc: /usr read-only. */
+	snprintf(p, sizeof(p), "%s/nvcheck", tmp);
+	nvfake_checker(p, false);
+	if (!root)
+		root = tu_busybox_root(tmp);
+	char link[4200];
+	snprintf(link, sizeof(link), "%s/lib", root);
+	symlink("usr/lib", link);
+	snprintf(link, sizeof(link), "%s/lib64", root);
+	symlink("usr/lib64", link);
+	snprintf(link, sizeof(link), "%s/nvcheck", root);
+	char *cp[] = {"cp", p, link, NULL};
+	cr_assert_eq(tu_run(cp, NULL, NULL, 5), 0);
+	char dev[128], *out = NULL, *err = NULL;
+	snprintf(dev, sizeof(dev), "%s/gpu=0", vendor);
+	extra_podman_arg = "--volume=/usr:/usr:ro";
+	int rc = podman(dev,
+			"ls /dev | grep nvidia | tr '\\n' ' '; echo; cat /dev/nvidia0 2>&1;"
+			"/nvcheck libcuda.so.1 libnvidia-ml.so.1; true",
+			&out, &err);
+	extra_podman_arg = NULL;
+	char files[600];
+	snprintf(files, sizeof(files), "/var/run/cdi/%s.files", vendor);
+	tu_rm_rf(files);
+	cr_assert_eq(rc, 0, "rc %d: %s%s", rc, out, err);
+	cr_expect(strstr(out, "nvidia-modeset nvidia-uvm nvidia-uvm-tools nvidia0 nvidiactl \n"),
+		  "%s", out);
+	cr_expect(strstr(out, "No such device or address"), "%s", out);
+	cr_expect(strstr(out, "libcuda.so.1=" NVFAKE_VERSION "\n"), "%s", out);
+	cr_expect(strstr(out, "libnvidia-ml.so.1=" NVFAKE_VERSION "\n"), "%s", out);
+	free(out);
+	free(err);
+	free(driver);
 }
 
 /* ---- the generator's own rules ------------------------------------------ */
