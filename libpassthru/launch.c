@@ -175,10 +175,16 @@ static int make_state_dir(struct pt_launch *l, const char *base, struct pt_error
 		return r;
 	}
 	l->state_fd = open(l->state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* The lock file appears already locked: between a plain create and
+	 * the flock, another launch's remove_stale_state() could take the
+	 * lock and remove this directory (seen with launches in parallel). */
 	if (l->state_fd >= 0)
-		l->lock_fd = openat(l->state_fd, LOCK_NAME,
-				    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (l->lock_fd < 0 || flock(l->lock_fd, LOCK_EX | LOCK_NB) < 0)
+		l->lock_fd = openat(l->state_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", l->lock_fd);
+	/* (AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH; the /proc link not.) */
+	if (l->lock_fd < 0 || flock(l->lock_fd, LOCK_EX | LOCK_NB) < 0 ||
+	    linkat(AT_FDCWD, self, l->state_fd, LOCK_NAME, AT_SYMLINK_FOLLOW) < 0)
 		return pt_error_set(err, errno, "lock state directory %s", l->state_dir);
 	return 0;
 }
