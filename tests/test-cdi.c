@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* CDI specs from plans, read by their real consumer: podman with runc.
+/* CDI specs from plans, read by their real consumer: podman with runc;
+ * the GPU spec as passthru-probe --cdi=gpu writes it.
  * GPUs this machine lacks come from a umockdev testbed whose device nodes
  * are real character nodes of an unused major (opening one gives ENXIO:
  * the device is there and allowed, no driver answers). Podman runs with
@@ -158,22 +159,23 @@ static struct pt_cdi_opts *opts_for_testbed(void)
 	return o;
 }
 
-static char *gpu_spec_json(const char *sel)
+/* The spec as passthru-probe --cdi=gpu writes it: the tool inherits the
+ * umockdev preload, so it sees the testbed's GPUs. */
+static char *gpu_spec_json(void)
 {
-	struct pt_error err = {0};
-	struct pt_gpu_list *list = NULL;
-	cr_assert_eq(pt_gpu_probe(&list, &err), 0, "%s", err.message);
-	struct pt_cdi_opts *o = opts_for_testbed();
-	struct pt_cdi_spec *spec = NULL;
-	cr_assert_eq(pt_cdi_gpu_spec(list, sel, o, &spec, &err), 0, "%s", err.message);
+	char v[128], hr[4200], outp[700];
 	snprintf(spec_file, sizeof(spec_file), "/var/run/cdi/%s.json", vendor);
 	mkdir("/var/run/cdi", 0755);
-	cr_assert_eq(pt_cdi_spec_write(spec, spec_file, &err), 0, "%s", err.message);
-	char *json = pt_cdi_spec_to_json(spec, NULL, &err);
-	cr_assert_not_null(json, "%s", err.message);
-	pt_cdi_spec_free(spec);
-	pt_cdi_opts_free(o);
-	pt_gpu_list_free(list);
+	snprintf(v, sizeof(v), "--cdi-vendor=%s", vendor);
+	snprintf(hr, sizeof(hr), "--cdi-host-root=%s", tbroot);
+	snprintf(outp, sizeof(outp), "--output=%s", spec_file);
+	char *argv[] = {(char *)tu_tool("passthru-probe"), "--cdi=gpu", v, hr, outp, NULL};
+	char *err = NULL;
+	int rc = tu_run(argv, NULL, &err, 30);
+	cr_assert_eq(rc, 0, "passthru-probe: %d: %s", rc, err);
+	free(err);
+	char *cat[] = {"cat", spec_file, NULL}, *json = NULL;
+	cr_assert_eq(tu_run(cat, &json, NULL, 5), 0);
 	return json;
 }
 
@@ -222,7 +224,7 @@ Test(cdi, podman_sees_exactly_the_chosen_gpu)
 	unsigned major = free_char_major();
 	gpu("0000:00:02.0", major, 0, 0666);
 	gpu("0000:03:00.0", major, 1, 0666);
-	char *json = gpu_spec_json(NULL);
+	char *json = gpu_spec_json();
 	cr_expect(strstr(json, "\"cdiVersion\": \"0.5.0\""), "hostPath and digit names: %s",
 		  json);
 	free(json);
