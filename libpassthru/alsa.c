@@ -4,19 +4,9 @@
 #include <sys/sysmacros.h>
 
 #include "passthru/audio.h"
+#include "udev-util.h"
 #include "util.h"
 
-static void udev_unrefp(struct udev **u)
-{
-	if (*u)
-		udev_unref(*u);
-}
-
-static void udev_enumerate_unrefp(struct udev_enumerate **e)
-{
-	if (*e)
-		udev_enumerate_unref(*e);
-}
 
 int pt_alsa_add_to_plan(struct pt_plan *plan, struct pt_error *err)
 {

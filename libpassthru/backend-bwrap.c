@@ -19,6 +19,7 @@
 #include "engine.h"
 #include "passthru/process.h"
 #include "pidfd.h"
+#include "strv.h"
 #include "userdb.h"
 #include "util.h"
 
@@ -103,7 +104,7 @@ fail:
 
 /* The environment, as native.c builds it: a login-like base, then the
  * plan's variables, which win. */
-static void push_env(struct engine_argv *a, const struct backend_state *s)
+static void push_env(struct strv_builder *a, const struct backend_state *s)
 {
 	const char *term = getenv("TERM");
 	const char *base[][2] = {
@@ -111,18 +112,18 @@ static void push_env(struct engine_argv *a, const struct backend_state *s)
 	    {"LOGNAME", s->user.name}, {"SHELL", s->user.shell}, {"container", "passthru"},
 	    {"TERM", term},
 	};
-	engine_argv_push(a, "--clearenv");
+	strv_push(a, "--clearenv");
 	for (size_t i = 0; i < ELEMENTSOF(base); i++)
 		if (base[i][1] && !pt_plan_get_env(s->plan, base[i][0])) {
-			engine_argv_push(a, "--setenv");
-			engine_argv_push(a, base[i][0]);
-			engine_argv_push(a, base[i][1]);
+			strv_push(a, "--setenv");
+			strv_push(a, base[i][0]);
+			strv_push(a, base[i][1]);
 		}
 	for (size_t i = 0; i < pt_plan_env_count(s->plan); i++) {
 		const struct pt_env *e = pt_plan_env(s->plan, i);
-		engine_argv_push(a, "--setenv");
-		engine_argv_push(a, e->name);
-		engine_argv_push(a, e->value);
+		strv_push(a, "--setenv");
+		strv_push(a, e->name);
+		strv_push(a, e->value);
 	}
 }
 
@@ -135,96 +136,99 @@ static char **build_argv(const struct backend_state *s, const int *fds, char *co
 	const struct pt_plan *plan = s->plan;
 	const char *root = pt_plan_get_root(plan);
 	unsigned flags = pt_plan_get_flags(plan);
-	struct engine_argv a = {0};
-	engine_argv_push(&a, s->bwrap);
+	struct strv_builder a = {0};
+	strv_push(&a, s->bwrap);
 	/* A launcher that dies takes its container along, as with native. */
-	engine_argv_push(&a, "--die-with-parent");
-	engine_argv_push(&a, "--unshare-pid");
-	engine_argv_push(&a, "--unshare-uts");
+	strv_push(&a, "--die-with-parent");
+	strv_push(&a, "--unshare-pid");
+	strv_push(&a, "--unshare-uts");
 	if (flags & PT_PLAN_PRIVATE_IPC)
-		engine_argv_push(&a, "--unshare-ipc");
+		strv_push(&a, "--unshare-ipc");
 	if (flags & PT_PLAN_PRIVATE_NETWORK)
-		engine_argv_push(&a, "--unshare-net");
+		strv_push(&a, "--unshare-net");
 	if (s->userns) {
-		engine_argv_push(&a, "--unshare-user");
-		engine_argv_push(&a, "--uid");
-		engine_argv_pushf(&a, "%u", (unsigned)s->user.uid);
-		engine_argv_push(&a, "--gid");
-		engine_argv_pushf(&a, "%u", (unsigned)s->user.gid);
+		strv_push(&a, "--unshare-user");
+		strv_push(&a, "--uid");
+		strv_pushf(&a, "%u", (unsigned)s->user.uid);
+		strv_push(&a, "--gid");
+		strv_pushf(&a, "%u", (unsigned)s->user.gid);
 	}
 	if (info_fd >= 0) {
-		engine_argv_push(&a, "--info-fd");
-		engine_argv_pushf(&a, "%d", info_fd);
+		strv_push(&a, "--info-fd");
+		strv_pushf(&a, "%d", info_fd);
 	}
 	if (root) {
-		engine_argv_push(&a, "--bind");
-		engine_argv_push(&a, root);
-		engine_argv_push(&a, "/");
+		strv_push(&a, "--bind");
+		strv_push(&a, root);
+		strv_push(&a, "/");
 	} else {
 		/* As the native backend: the host's / read-only, a fresh /tmp. */
-		engine_argv_push(&a, "--ro-bind");
-		engine_argv_push(&a, "/");
-		engine_argv_push(&a, "/");
+		strv_push(&a, "--ro-bind");
+		strv_push(&a, "/");
+		strv_push(&a, "/");
 	}
-	engine_argv_push(&a, "--dev");
-	engine_argv_push(&a, "/dev");
-	engine_argv_push(&a, "--proc");
-	engine_argv_push(&a, "/proc");
+	strv_push(&a, "--dev");
+	strv_push(&a, "/dev");
+	strv_push(&a, "--proc");
+	strv_push(&a, "/proc");
 	/* /run is the container's own, as nspawn and native make it: producers
 	 * put their sockets under /run/passthru. */
-	engine_argv_push(&a, "--tmpfs");
-	engine_argv_push(&a, "/run");
+	strv_push(&a, "--tmpfs");
+	strv_push(&a, "/run");
 	if (!root) {
-		engine_argv_push(&a, "--tmpfs");
-		engine_argv_push(&a, "/tmp");
-		engine_argv_push(&a, "--ro-bind-try");
-		engine_argv_push(&a, "/run/systemd/resolve");
-		engine_argv_push(&a, "/run/systemd/resolve");
+		strv_push(&a, "--tmpfs");
+		strv_push(&a, "/tmp");
+		strv_push(&a, "--ro-bind-try");
+		strv_push(&a, "/run/systemd/resolve");
+		strv_push(&a, "/run/systemd/resolve");
 	} else if (s->has_sys) {
-		engine_argv_push(&a, "--ro-bind");
-		engine_argv_push(&a, "/sys");
-		engine_argv_push(&a, "/sys");
+		strv_push(&a, "--ro-bind");
+		strv_push(&a, "/sys");
+		strv_push(&a, "/sys");
 	}
 	if (!(flags & PT_PLAN_PRIVATE_IPC)) {
-		engine_argv_push(&a, "--bind");
-		engine_argv_push(&a, "/dev/shm");
-		engine_argv_push(&a, "/dev/shm");
+		strv_push(&a, "--bind");
+		strv_push(&a, "/dev/shm");
+		strv_push(&a, "/dev/shm");
 	}
 	for (size_t i = 0; i < pt_plan_bind_count(plan); i++) {
 		const struct pt_bind *b = pt_plan_bind(plan, i);
 		/* bwrap mounts every bind nodev but --dev-bind. */
-		engine_argv_push(&a, (b->flags & PT_BIND_DEVICE) ? "--dev-bind"
+		strv_push(&a, (b->flags & PT_BIND_DEVICE) ? "--dev-bind"
 				     : engine_bind_read_only(b) ? "--ro-bind"
 								: "--bind");
-		engine_argv_push(&a, b->source);
-		engine_argv_push(&a, b->target);
+		strv_push(&a, b->source);
+		strv_push(&a, b->target);
 	}
 	for (size_t i = 0; i < pt_plan_device_count(plan); i++) {
 		const struct pt_device *d = pt_plan_device(plan, i);
-		engine_argv_push(&a, "--dev-bind");
-		engine_argv_push(&a, d->path);
-		engine_argv_push(&a, d->path);
+		strv_push(&a, "--dev-bind");
+		strv_push(&a, d->path);
+		strv_push(&a, d->path);
 	}
 	for (size_t i = 0; i < pt_plan_file_count(plan); i++) {
 		const struct pt_file *f = pt_plan_file(plan, i);
 		if (fds) {
-			engine_argv_push(&a, "--perms");
-			engine_argv_pushf(&a, "%04o", f->mode & 07777);
-			engine_argv_push(&a, "--ro-bind-data");
-			engine_argv_pushf(&a, "%d", fds[i]);
+			strv_push(&a, "--perms");
+			strv_pushf(&a, "%04o", f->mode & 07777);
+			strv_push(&a, "--ro-bind-data");
+			strv_pushf(&a, "%d", fds[i]);
 		} else {
-			engine_argv_push(&a, "--ro-bind");
-			engine_argv_push(&a, file_paths[i]);
+			strv_push(&a, "--ro-bind");
+			strv_push(&a, file_paths[i]);
 		}
-		engine_argv_push(&a, f->target);
+		strv_push(&a, f->target);
 	}
-	engine_argv_push(&a, "--chdir");
-	engine_argv_push(&a, s->chdir_home ? s->user.home : "/");
+	strv_push(&a, "--chdir");
+	strv_push(&a, s->chdir_home ? s->user.home : "/");
 	push_env(&a, s);
-	engine_argv_push(&a, "--");
+	strv_push(&a, "--");
 	for (char *const *p = pt_plan_get_command(plan); p && *p; p++)
-		engine_argv_push(&a, *p);
-	return engine_argv_steal(&a, "bwrap: argv", err);
+		strv_push(&a, *p);
+	char **v = strv_steal(&a);
+	if (!v)
+		pt_error_set(err, ENOMEM, "bwrap: argv");
+	return v;
 }
 
 /* A dry run: the generated files as STATE/bwrap-files/<index>-<basename>. */

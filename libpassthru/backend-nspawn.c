@@ -14,6 +14,7 @@
 #include "nspawn.h"
 #include "passthru/process.h"
 #include "pidfd.h"
+#include "strv.h"
 #include "util.h"
 
 bool nspawn_need_keep_unit(void)
@@ -45,27 +46,6 @@ static char *bind_arg(const char *opt, const char *src, const char *dst)
 	return strbuf_steal(&b);
 }
 
-struct argv_builder {
-	char **v;
-	size_t n, alloc;
-	bool failed;
-};
-
-static void push_owned(struct argv_builder *a, char *s)
-{
-	void *items = a->v;
-	if (!s || a->failed || grow_array(&items, &a->alloc, a->n + 2, sizeof(char *)) < 0) {
-		free(s);
-		a->failed = true;
-		return;
-	}
-	a->v = items;
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-}
-
-static void push(struct argv_builder *a, const char *s) { push_owned(a, strdup(s)); }
-
 int nspawn_argv(const struct pt_plan *plan, unsigned flags, char *const *file_paths,
 		const struct nspawn_init *init, char ***ret_argv, struct pt_error *err)
 {
@@ -81,66 +61,66 @@ int nspawn_argv(const struct pt_plan *plan, unsigned flags, char *const *file_pa
 					     "nspawn: generated file %s was not written out",
 					     pt_plan_file(plan, i)->target);
 
-	struct argv_builder a = {0};
-	push(&a, "systemd-nspawn");
-	push(&a, "--quiet");
+	struct strv_builder a = {0};
+	strv_push(&a, "systemd-nspawn");
+	strv_push(&a, "--quiet");
 	if (flags & NSPAWN_KEEP_UNIT) {
-		push(&a, "--register=no");
-		push(&a, "--keep-unit");
+		strv_push(&a, "--register=no");
+		strv_push(&a, "--keep-unit");
 	}
 	if (flags & NSPAWN_PIPE)
-		push(&a, "--console=pipe");
+		strv_push(&a, "--console=pipe");
 	if (!init)
-		push(&a, "--as-pid2");
-	push(&a, "-D");
-	push(&a, root);
+		strv_push(&a, "--as-pid2");
+	strv_push(&a, "-D");
+	strv_push(&a, root);
 	if (pt_plan_get_user(plan)) {
-		push(&a, "-u");
-		push(&a, pt_plan_get_user(plan));
+		strv_push(&a, "-u");
+		strv_push(&a, pt_plan_get_user(plan));
 	}
 	if (pt_plan_get_flags(plan) & PT_PLAN_PRIVATE_NETWORK)
-		push(&a, "--private-network");
+		strv_push(&a, "--private-network");
 
 	for (size_t i = 0; i < pt_plan_bind_count(plan); i++) {
 		const struct pt_bind *b = pt_plan_bind(plan, i);
 		/* A read-only bind of a device node would only allow reading it. */
 		bool ro = (b->flags & PT_BIND_RO) && !(b->flags & PT_BIND_DEVICE);
-		push_owned(&a, bind_arg(ro ? "--bind-ro=" : "--bind=", b->source, b->target));
+		strv_push_owned(&a, bind_arg(ro ? "--bind-ro=" : "--bind=", b->source, b->target));
 	}
 	for (size_t i = 0; i < pt_plan_device_count(plan); i++) {
 		const struct pt_device *d = pt_plan_device(plan, i);
-		push_owned(&a, bind_arg("--bind=", d->path, d->path));
+		strv_push_owned(&a, bind_arg("--bind=", d->path, d->path));
 	}
 	for (size_t i = 0; i < pt_plan_file_count(plan); i++) {
 		const struct pt_file *f = pt_plan_file(plan, i);
-		push_owned(&a, bind_arg("--bind-ro=", file_paths[i], f->target));
+		/* The host copy is this launch's own (plan.h: owner-writable
+		 * files may be opened read-write). */
+		strv_push_owned(&a, bind_arg(f->mode & 0200 ? "--bind=" : "--bind-ro=", file_paths[i],
+					f->target));
 	}
 	for (size_t i = 0; i < pt_plan_env_count(plan); i++) {
 		const struct pt_env *e = pt_plan_env(plan, i);
-		char *s = NULL;
-		if (asprintf(&s, "--setenv=%s=%s", e->name, e->value) < 0)
-			s = NULL;
-		push_owned(&a, s);
+		strv_pushf(&a, "--setenv=%s=%s", e->name, e->value);
 	}
 	if (init)
-		push_owned(&a, bind_arg("--bind-ro=", init->init, NSPAWN_INIT));
+		strv_push_owned(&a, bind_arg("--bind-ro=", init->init, NSPAWN_INIT));
 	if (init && init->socket)
-		push_owned(&a, bind_arg("--bind=", init->socket, NSPAWN_INIT_SOCKET));
-	push(&a, "--");
+		strv_push_owned(&a, bind_arg("--bind=", init->socket, NSPAWN_INIT_SOCKET));
+	strv_push(&a, "--");
 	if (init) {
-		push(&a, NSPAWN_INIT);
+		strv_push(&a, NSPAWN_INIT);
 		if (init->socket)
-			push(&a, "--notify=" NSPAWN_INIT_SOCKET);
-		push(&a, "--");
+			strv_push(&a, "--notify=" NSPAWN_INIT_SOCKET);
+		strv_push(&a, "--");
 	}
 	for (char *const *p = cmd; *p; p++)
-		push(&a, *p);
+		strv_push(&a, *p);
 
-	if (a.failed) {
-		pt_argv_free(a.v);
+	char **v = strv_steal(&a);
+	if (!v) {
 		return pt_error_set(err, ENOMEM, "nspawn: argv");
 	}
-	*ret_argv = a.v;
+	*ret_argv = v;
 	return 0;
 }
 

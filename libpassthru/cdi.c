@@ -641,8 +641,8 @@ int pt_cdi_gpu_spec(const struct pt_gpu_list *list, const char *sel,
 		r = pt_error_set(err, ENOMEM, "cdi");
 		goto out;
 	}
-	for (size_t i = 0; nv && i < nv->n_nodes; i++) {
-		const struct pt_gpu_node *n = &nv->nodes[i];
+	for (size_t i = 0; nv && i < pt_nvidia_node_count(nv); i++) {
+		const struct pt_gpu_node *n = pt_nvidia_node(nv, i);
 		if (n->exists && n->matches &&
 		    (r = pt_plan_add_device(common, n->path, 'c', n->major, n->minor, NULL, err)) < 0)
 			goto out;

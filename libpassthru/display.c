@@ -15,6 +15,8 @@
 #include "passthru/display.h"
 #include "passthru/process.h"
 #include "pidfd.h"
+#include "state.h"
+#include "strv.h"
 #include "util.h"
 
 extern char **environ;
@@ -139,21 +141,6 @@ static int check_opts(const struct pt_display_opts *o, struct pt_error *err)
 	return 0;
 }
 
-static void add_arg(char ***v, size_t *n, size_t *alloc, const char *arg, bool *failed)
-{
-	void *items = *v;
-	if (*failed || grow_array(&items, alloc, *n + 2, sizeof(char *)) < 0) {
-		*failed = true;
-		return;
-	}
-	*v = items;
-	if (!((*v)[*n] = strdup(arg))) {
-		*failed = true;
-		return;
-	}
-	(*v)[++*n] = NULL;
-}
-
 int pt_display_server_argv(const struct pt_display_opts *o, int displayfd, const char *auth_file,
 			   char ***ret_argv, struct pt_error *err)
 {
@@ -161,15 +148,11 @@ int pt_display_server_argv(const struct pt_display_opts *o, int displayfd, const
 	if (r < 0)
 		return r;
 
-	_cleanup_strv_ char **v = NULL;
-	size_t n = 0, alloc = 0;
-	bool failed = false;
-	char buf[64];
-#define ARG(s) add_arg(&v, &n, &alloc, (s), &failed)
+	struct strv_builder b = {0};
+#define ARG(s) strv_push(&b, (s))
 	ARG(o->server && *o->server ? o->server : kind_name(o->kind));
-	snprintf(buf, sizeof(buf), "%d", displayfd);
 	ARG("-displayfd");
-	ARG(buf);
+	strv_pushf(&b, "%d", displayfd);
 	ARG("-auth");
 	ARG(auth_file);
 	ARG("-nolisten");
@@ -188,11 +171,10 @@ int pt_display_server_argv(const struct pt_display_opts *o, int displayfd, const
 		ARG("-screen");
 		if (o->kind == PT_DISPLAY_XVFB) {
 			ARG("0");
-			snprintf(buf, sizeof(buf), "%ux%ux24", o->width, o->height);
+			strv_pushf(&b, "%ux%ux24", o->width, o->height);
 		} else {
-			snprintf(buf, sizeof(buf), "%ux%u", o->width, o->height);
+			strv_pushf(&b, "%ux%u", o->width, o->height);
 		}
-		ARG(buf);
 	}
 	if (o->kind == PT_DISPLAY_XEPHYR && o->resizeable)
 		ARG("-resizeable");
@@ -203,9 +185,10 @@ int pt_display_server_argv(const struct pt_display_opts *o, int displayfd, const
 	for (size_t i = 0; o->extra_args && o->extra_args[i]; i++)
 		ARG(o->extra_args[i]);
 #undef ARG
-	if (failed)
+	char **v = strv_steal(&b);
+	if (!v)
 		return pt_error_set(err, ENOMEM, "%s: arguments", kind_name(o->kind));
-	*ret_argv = steal_pointer(&v);
+	*ret_argv = v;
 	return 0;
 }
 
@@ -349,8 +332,12 @@ static char *clean_line(const char *s, size_t n)
 	return strndup(s, n > 300 ? 300 : n);
 }
 
-/* The server's fatal error from the end of its log, else its last line. */
-static char *read_last_words(const char *log_file)
+/* The server's fatal error from the end of its log; else, when any_line,
+ * its last line. A server that served clients and then died of a signal
+ * says nothing useful in its last line (after a SIGTERM Xorg-based servers
+ * log their shutdown, or an old "server already active" complaint of
+ * their start): there only a fatal error counts. */
+static char *read_last_words(const char *log_file, bool any_line)
 {
 	_cleanup_close_ int fd = open(log_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
@@ -364,6 +351,8 @@ static char *read_last_words(const char *log_file)
 		return NULL;
 
 	char *fatal = strstr(buf, "Fatal server error:");
+	if (!fatal && !any_line)
+		return NULL;
 	const char *last = NULL;
 	size_t last_len = 0;
 	for (const char *p = fatal ? fatal + strlen("Fatal server error:") : buf; *p;) {
@@ -540,7 +529,7 @@ static int fail_start(struct pt_display *d, int code, const char *what, const ch
 			pt_error_setx(err, ECHILD, "%s%s exited with status %d %s", name, on,
 				      d->status, what);
 	}
-	_cleanup_free_ char *words = read_last_words(d->log_file);
+	_cleanup_free_ char *words = read_last_words(d->log_file, true);
 	if (err && words) {
 		size_t len = strlen(err->message);
 		snprintf(err->message + len, sizeof(err->message) - len, ": %s", words);
@@ -548,6 +537,76 @@ static int fail_start(struct pt_display *d, int code, const char *what, const ch
 	remove_leftovers(d);
 	display_destroy(d);
 	return code;
+}
+
+/* A display object with its private directory (cookie, log) made. */
+static int display_new(const struct pt_display_opts *o, struct pt_display **ret,
+		       struct pt_error *err)
+{
+	struct pt_display *d = calloc(1, sizeof(*d));
+	if (!d)
+		return pt_error_set(err, ENOMEM, "display");
+	d->kind = o->kind;
+	d->pidfd = -1;
+	d->status = -1;
+	d->number = -1;
+	d->mit_shm = !o->private_ipc;
+
+	const char *base = o->state_dir ? o->state_dir : state_base_dir();
+	int r = 0;
+	if (asprintf(&d->dir, "%s/passthru-display-XXXXXX", base) < 0) {
+		d->dir = NULL;
+		r = pt_error_set(err, ENOMEM, "display");
+	} else if (!mkdtemp(d->dir)) {
+		r = pt_error_set(err, errno, "create a private directory under %s", base);
+		free(d->dir);
+		d->dir = NULL;
+	} else if (asprintf(&d->auth_file, "%s/Xauthority", d->dir) < 0 ||
+		   asprintf(&d->log_file, "%s/server.log", d->dir) < 0) {
+		r = pt_error_set(err, ENOMEM, "display");
+	}
+	if (r < 0) {
+		remove_leftovers(d);
+		display_destroy(d);
+		return r;
+	}
+	*ret = d;
+	return 0;
+}
+
+/* A fresh MIT-MAGIC-COOKIE-1 in the server's Xauthority (FamilyWild). */
+static int write_cookie(struct pt_display *d, struct pt_error *err)
+{
+	_cleanup_free_ char *entry = NULL;
+	size_t entry_len = 0;
+	if (getrandom(d->cookie, sizeof(d->cookie), 0) != (ssize_t)sizeof(d->cookie))
+		return pt_error_set(err, errno ? errno : EIO, "getrandom");
+	if (auth_entry(d->cookie, &entry, &entry_len) < 0)
+		return pt_error_set(err, ENOMEM, "cookie");
+	int r = write_file_excl(d->auth_file, entry, entry_len, 0600, err);
+	explicit_bzero(entry, entry_len);
+	return r;
+}
+
+/* Until its number arrived on the -displayfd pipe and a client with the
+ * cookie got in: the number arrives once the server listens, but only a
+ * connection says it lets our clients in. */
+static int wait_ready(struct pt_display *d, int pipe_r, long long deadline)
+{
+	int r = wait_number(d, pipe_r, deadline);
+	if (r < 0)
+		return r;
+	snprintf(d->name, sizeof(d->name), ":%d", d->number);
+	for (;;) {
+		if (probe(d))
+			return 0;
+		if (!pt_display_alive(d))
+			return -ECHILD;
+		if (now_ms() >= deadline)
+			return -ETIMEDOUT;
+		struct timespec ts = {0, 5 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
 }
 
 int pt_display_start(const struct pt_display_opts *o, struct pt_display **ret_display,
@@ -565,93 +624,35 @@ int pt_display_start(const struct pt_display_opts *o, struct pt_display **ret_di
 	if (r < 0)
 		return pt_error_prefix(err, "%s", name);
 
+	struct pt_display *d = NULL;
+	if ((r = display_new(o, &d, err)) < 0)
+		return pt_error_prefix(err, "%s", name);
 	_cleanup_close_ int log_fd = -1, pipe_r = -1;
-	_cleanup_free_ char *entry = NULL;
-	size_t entry_len = 0;
-	struct pt_display *d = calloc(1, sizeof(*d));
-	if (!d)
-		return pt_error_set(err, ENOMEM, "%s", name);
-	d->kind = o->kind;
-	d->pidfd = -1;
-	d->status = -1;
-	d->number = -1;
-	d->mit_shm = !o->private_ipc;
-
-	const char *base = o->state_dir ? o->state_dir : tmp_dir();
-	if (asprintf(&d->dir, "%s/passthru-display-XXXXXX", base) < 0) {
-		d->dir = NULL;
-		display_destroy(d);
-		return pt_error_set(err, ENOMEM, "%s", name);
-	}
-	if (!mkdtemp(d->dir)) {
-		r = pt_error_set(err, errno, "%s: create a private directory under %s", name, base);
-		free(d->dir);
-		d->dir = NULL;
-		display_destroy(d);
-		return r;
-	}
-	if (asprintf(&d->auth_file, "%s/Xauthority", d->dir) < 0 ||
-	    asprintf(&d->log_file, "%s/server.log", d->dir) < 0) {
-		remove_leftovers(d);
-		display_destroy(d);
-		return pt_error_set(err, ENOMEM, "%s", name);
-	}
-
-	if (getrandom(d->cookie, sizeof(d->cookie), 0) != (ssize_t)sizeof(d->cookie)) {
-		r = pt_error_set(err, errno ? errno : EIO, "%s: getrandom", name);
+	if ((r = write_cookie(d, err)) < 0)
 		goto fail;
-	}
-	if (auth_entry(d->cookie, &entry, &entry_len) < 0) {
-		r = pt_error_set(err, ENOMEM, "%s: cookie", name);
-		goto fail;
-	}
-	r = write_file_excl(d->auth_file, entry, entry_len, 0600, err);
-	if (r < 0)
-		goto fail_prefix;
-	explicit_bzero(entry, entry_len);
 
 	/* Its output goes to a file, not a pipe: nobody drains a pipe once the
 	 * container runs, and a full pipe would stall the server. */
 	log_fd = open(d->log_file, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-		     0600);
+		      0600);
 	if (log_fd < 0) {
 		r = pt_error_set(err, errno, "create %s", d->log_file);
-		goto fail_prefix;
+		goto fail;
 	}
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		r = pt_error_set(err, errno, "pipe");
-		goto fail_prefix;
+		goto fail;
 	}
 	pipe_r = pipefd[0];
 	long long start = now_ms();
 	r = spawn_server(d, o, pipefd[1], log_fd, err);
 	close(pipefd[1]); /* only the server holds the write end: EOF if it dies */
 	if (r < 0)
-		goto fail_prefix;
+		goto fail;
 
 	unsigned timeout = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
-	long long deadline = start + timeout;
-	r = wait_number(d, pipe_r, deadline);
-	if (r == 0) {
-		snprintf(d->name, sizeof(d->name), ":%d", d->number);
-		/* The number arrives once the server listens; still, a display
-		 * counts as ready only when a client with the cookie gets in. */
-		for (;;) {
-			if (probe(d))
-				break;
-			if (!pt_display_alive(d)) {
-				r = -ECHILD;
-				break;
-			}
-			if (now_ms() >= deadline) {
-				r = -ETIMEDOUT;
-				break;
-			}
-			struct timespec ts = {0, 5 * 1000 * 1000};
-			nanosleep(&ts, NULL);
-		}
-	}
+	r = wait_ready(d, pipe_r, start + timeout);
 	if (r < 0)
 		return fail_start(d, r,
 				  d->number >= 0 ? "before a client could connect"
@@ -661,9 +662,8 @@ int pt_display_start(const struct pt_display_opts *o, struct pt_display **ret_di
 	*ret_display = d;
 	return 0;
 
-fail_prefix:
-	pt_error_prefix(err, "%s", name);
 fail:
+	pt_error_prefix(err, "%s", name);
 	remove_leftovers(d);
 	display_destroy(d);
 	return r;
@@ -683,7 +683,7 @@ int pt_display_exit_status(const struct pt_display *d) { return d->status; }
 const char *pt_display_last_words(struct pt_display *d)
 {
 	if (!d->last_words && d->log_file)
-		d->last_words = read_last_words(d->log_file);
+		d->last_words = read_last_words(d->log_file, false);
 	return d->last_words;
 }
 
@@ -723,12 +723,10 @@ int pt_display_add_to_plan(const struct pt_display *d, struct pt_plan *plan, str
 int pt_display_exposed_sockets(const struct pt_display *d, const struct pt_plan *plan,
 			       char ***ret_sockets, struct pt_error *err)
 {
-	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
-	if (!v)
-		return pt_error_set(err, ENOMEM, "X sockets");
-	size_t n = 0, alloc = 1;
+	struct strv_builder b = {0};
 	if (plan && (pt_plan_get_flags(plan) & PT_PLAN_PRIVATE_NETWORK)) {
-		*ret_sockets = steal_pointer(&v);
+		if (!(*ret_sockets = strv_steal(&b)))
+			return pt_error_set(err, ENOMEM, "X sockets");
 		return 0;
 	}
 
@@ -737,6 +735,7 @@ int pt_display_exposed_sockets(const struct pt_display *d, const struct pt_plan 
 	_cleanup_fclose_ FILE *f = fopen("/proc/net/unix", "re");
 	if (!f)
 		return pt_error_set(err, errno, "open /proc/net/unix");
+	_cleanup_strv_ char **v = NULL;
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
 	const char *prefix = "@/tmp/.X11-unix/X";
@@ -755,15 +754,14 @@ int pt_display_exposed_sockets(const struct pt_display *d, const struct pt_plan 
 		if (d && atoi(num) == d->number)
 			continue;
 		bool dup = false;
-		for (size_t i = 0; i < n && !dup; i++)
-			dup = streq(v[i], path);
-		if (dup)
-			continue;
-		bool failed = false;
-		add_arg(&v, &n, &alloc, path, &failed);
-		if (failed)
-			return pt_error_set(err, ENOMEM, "X sockets");
+		for (size_t i = 0; i < b.n && !dup; i++)
+			dup = streq(b.v[i], path);
+		if (!dup)
+			strv_push(&b, path);
 	}
+	size_t n = b.n;
+	if (!(v = strv_steal(&b)))
+		return pt_error_set(err, ENOMEM, "X sockets");
 	*ret_sockets = steal_pointer(&v);
 	return (int)n;
 }

@@ -7,45 +7,6 @@
 #include "engine.h"
 #include "util.h"
 
-void engine_argv_push_owned(struct engine_argv *a, char *s)
-{
-	void *items = a->v;
-	if (!s || a->failed || grow_array(&items, &a->alloc, a->n + 2, sizeof(char *)) < 0) {
-		free(s);
-		a->failed = true;
-		return;
-	}
-	a->v = items;
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-}
-
-void engine_argv_push(struct engine_argv *a, const char *s) { engine_argv_push_owned(a, strdup(s)); }
-
-void engine_argv_pushf(struct engine_argv *a, const char *fmt, ...)
-{
-	char *s = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	engine_argv_push_owned(a, s);
-}
-
-char **engine_argv_steal(struct engine_argv *a, const char *what, struct pt_error *err)
-{
-	if (a->failed || !a->v) {
-		strv_free(a->v);
-		*a = (struct engine_argv){0};
-		pt_error_set(err, ENOMEM, "%s", what);
-		return NULL;
-	}
-	char **v = a->v;
-	*a = (struct engine_argv){0};
-	return v;
-}
-
 int engine_write_atomic(const char *dir, const char *name, const void *data, size_t len,
 			unsigned mode, struct pt_error *err)
 {

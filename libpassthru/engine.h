@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Private: what every backend and emitter (bwrap, CDI, .nspawn settings)
  * shares when it turns a plan into another engine's terms: one reading of
- * "read-only" and of device access, an argv builder, an atomic file write. */
+ * "read-only" and of device access, an atomic file write (argv: strv.h). */
 #pragma once
 
 #include <stdbool.h>
@@ -24,20 +24,6 @@ static inline const char *engine_device_access(const struct pt_device *d)
 {
 	return d->access && *d->access ? d->access : "rw";
 }
-
-/* A NULL-terminated argv that records allocation failure, so a long run of
- * pushes needs one check at the end. */
-struct engine_argv {
-	char **v;
-	size_t n, alloc;
-	bool failed;
-};
-void engine_argv_push(struct engine_argv *a, const char *s);
-void engine_argv_push_owned(struct engine_argv *a, char *s); /* takes s, also on failure */
-void engine_argv_pushf(struct engine_argv *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* The argv (caller frees with strv_free) or NULL with -ENOMEM set in err. */
-char **engine_argv_steal(struct engine_argv *a, const char *what, struct pt_error *err);
 
 /* Writes data to dir/name atomically: a temporary file in the same
  * directory, fsync'ed, then renamed over name; nothing half-written is

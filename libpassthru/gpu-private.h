@@ -6,6 +6,7 @@
 
 #include "passthru/gpu.h"
 #include "util.h"
+#include "warnings.h"
 
 /* The /proc files parsed here are a few hundred bytes; anything beyond this
  * is a broken or hostile input, not something to allocate for. */
@@ -33,12 +34,11 @@ struct pt_gpu_list {
 	bool has_nvidia;
 	struct pt_nvidia nvidia;
 	struct node_vec nvidia_nodes;
-	struct pt_warning *warnings;
-	size_t n_warnings, a_warnings;
+	struct warnings warnings;
 };
 
 /* Adds a warning (code is a static string). 0 or -ENOMEM. */
-int gpu_list_warn(struct pt_gpu_list *l, const char *code, const char *fmt, ...) _printf_(3, 4);
+#define gpu_list_warn(l, ...) warnings_add(&(l)->warnings, __VA_ARGS__)
 
 /* What gpu_node_add() can compare: sysfs knows both numbers of a DRI node;
  * of /dev/nvidia-caps/nvidia-capN only the major is known here. */

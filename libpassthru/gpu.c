@@ -16,22 +16,8 @@
 #include <sys/sysmacros.h>
 
 #include "gpu-private.h"
+#include "udev-util.h"
 
-static inline void udev_unrefp(struct udev **u)
-{
-	if (*u)
-		udev_unref(*u);
-}
-static inline void udev_enumerate_unrefp(struct udev_enumerate **e)
-{
-	if (*e)
-		udev_enumerate_unref(*e);
-}
-static inline void udev_device_unrefp(struct udev_device **d)
-{
-	if (*d)
-		udev_device_unref(*d);
-}
 
 const char *pt_gpu_node_kind_name(enum pt_gpu_node_kind kind)
 {
@@ -56,23 +42,6 @@ const char *pt_gpu_node_kind_name(enum pt_gpu_node_kind kind)
 		return "nvidia-cap";
 	}
 	return "unknown";
-}
-
-int gpu_list_warn(struct pt_gpu_list *l, const char *code, const char *fmt, ...)
-{
-	void *p = l->warnings;
-	if (grow_array(&p, &l->a_warnings, l->n_warnings + 1, sizeof(*l->warnings)) < 0)
-		return -ENOMEM;
-	l->warnings = p;
-	char *msg = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -ENOMEM;
-	l->warnings[l->n_warnings++] = (struct pt_warning){code, msg};
-	return 0;
 }
 
 /* What a missing node breaks, per kind; NULL: optional, no warning. */
@@ -215,9 +184,7 @@ void pt_gpu_list_free(struct pt_gpu_list *l)
 	free(l->gpus);
 	node_vec_done(&l->nvidia_nodes);
 	free((char *)l->nvidia.driver_version);
-	for (size_t i = 0; i < l->n_warnings; i++)
-		free((char *)l->warnings[i].message);
-	free(l->warnings);
+	warnings_done(&l->warnings);
 	free(l);
 }
 
@@ -447,16 +414,30 @@ const struct pt_gpu *pt_gpu_list_get(const struct pt_gpu_list *l, size_t i)
 	return l && i < l->n_gpus ? &l->gpus[i].pub : NULL;
 }
 
+size_t pt_gpu_node_count(const struct pt_gpu *g) { return g ? g->n_nodes : 0; }
+
+const struct pt_gpu_node *pt_gpu_node(const struct pt_gpu *g, size_t i)
+{
+	return g && i < g->n_nodes ? &g->nodes[i] : NULL;
+}
+
+size_t pt_nvidia_node_count(const struct pt_nvidia *n) { return n ? n->n_nodes : 0; }
+
+const struct pt_gpu_node *pt_nvidia_node(const struct pt_nvidia *n, size_t i)
+{
+	return n && i < n->n_nodes ? &n->nodes[i] : NULL;
+}
+
 const struct pt_nvidia *pt_gpu_list_nvidia(const struct pt_gpu_list *l)
 {
 	return l && l->has_nvidia ? &l->nvidia : NULL;
 }
 
-size_t pt_gpu_list_warning_count(const struct pt_gpu_list *l) { return l ? l->n_warnings : 0; }
+size_t pt_gpu_list_warning_count(const struct pt_gpu_list *l) { return l ? l->warnings.n : 0; }
 
 const struct pt_warning *pt_gpu_list_warning(const struct pt_gpu_list *l, size_t i)
 {
-	return l && i < l->n_warnings ? &l->warnings[i] : NULL;
+	return l ? warnings_get(&l->warnings, i) : NULL;
 }
 
 struct pt_gpu_selection {

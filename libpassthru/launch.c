@@ -16,6 +16,7 @@
 #include "passthru/launch.h"
 #include "passthru/process.h"
 #include "pidfd.h"
+#include "state.h"
 #include "supervise.h"
 #include "util.h"
 #include "warnings.h"
@@ -83,17 +84,7 @@ int pt_launch_backend_parse(const char *name, enum pt_launch_backend *ret, struc
 			     name ? name : "");
 }
 
-const char *pt_launch_state_base(void)
-{
-	/* Only a runtime dir that is really ours: a stale XDG_RUNTIME_DIR
-	 * from another user (su without -l) must not receive our files. */
-	const char *rt = secure_getenv("XDG_RUNTIME_DIR");
-	struct stat st;
-	if (rt && rt[0] == '/' && stat(rt, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    st.st_uid == geteuid() && access(rt, W_OK | X_OK) == 0)
-		return rt;
-	return tmp_dir();
-}
+const char *pt_launch_state_base(void) { return state_base_dir(); }
 
 /* ---- state directories -------------------------------------------------- */
 
@@ -164,28 +155,40 @@ static void remove_stale_state(const char *base)
 static int make_state_dir(struct pt_launch *l, const char *base, struct pt_error *err)
 {
 	remove_stale_state(base);
-	if (asprintf(&l->state_dir, "%s/" STATE_PREFIX "XXXXXX", base) < 0) {
+	/* Made under a name the stale scan ignores and renamed once locked:
+	 * a directory with an unlocked lock file is a dead launcher's, and
+	 * another launch must never find ours in that state. */
+	_cleanup_free_ char *tmp = NULL;
+	if (asprintf(&tmp, "%s/." STATE_PREFIX "XXXXXX", base) < 0)
+		return pt_error_set(err, ENOMEM, "state directory");
+	if (!mkdtemp(tmp))
+		return pt_error_set(err, errno, "create a state directory under %s", base);
+	l->state_fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (l->state_fd >= 0)
+		l->lock_fd = openat(l->state_fd, LOCK_NAME,
+				    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (l->lock_fd < 0 || flock(l->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		int r = pt_error_set(err, errno, "lock state directory %s", tmp);
+		if (l->state_fd >= 0)
+			unlinkat(l->state_fd, LOCK_NAME, 0);
+		rmdir(tmp);
+		return r;
+	}
+	const char *suffix = strrchr(tmp, '-') + 1;
+	if (asprintf(&l->state_dir, "%s/" STATE_PREFIX "%s", base, suffix) < 0) {
 		l->state_dir = NULL;
+		unlinkat(l->state_fd, LOCK_NAME, 0);
+		rmdir(tmp);
 		return pt_error_set(err, ENOMEM, "state directory");
 	}
-	if (!mkdtemp(l->state_dir)) {
-		int r = pt_error_set(err, errno, "create a state directory under %s", base);
+	if (rename(tmp, l->state_dir) < 0) {
+		int r = pt_error_set(err, errno, "create state directory %s", l->state_dir);
+		unlinkat(l->state_fd, LOCK_NAME, 0);
+		rmdir(tmp);
 		free(l->state_dir);
 		l->state_dir = NULL;
 		return r;
 	}
-	l->state_fd = open(l->state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	/* The lock file appears already locked: between a plain create and
-	 * the flock, another launch's remove_stale_state() could take the
-	 * lock and remove this directory (seen with launches in parallel). */
-	if (l->state_fd >= 0)
-		l->lock_fd = openat(l->state_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	char self[64];
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", l->lock_fd);
-	/* (AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH; the /proc link not.) */
-	if (l->lock_fd < 0 || flock(l->lock_fd, LOCK_EX | LOCK_NB) < 0 ||
-	    linkat(AT_FDCWD, self, l->state_fd, LOCK_NAME, AT_SYMLINK_FOLLOW) < 0)
-		return pt_error_set(err, errno, "lock state directory %s", l->state_dir);
 	return 0;
 }
 
@@ -451,7 +454,6 @@ int pt_launch_run(struct pt_launch *l, int sigfd, int *ret_status, struct pt_err
 		.forward = l->backend->forward ? forward : NULL,
 		.userdata = l,
 	};
-
 	r = supervise_run(&s, err);
 	close(pidfd);
 	*ret_status = s.status;

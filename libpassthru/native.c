@@ -370,8 +370,11 @@ static int make_files(const struct ctx *c, int rootfd, struct pt_error *err)
 			return pt_error_set(err, errno, "generated file %s", f->target);
 		_cleanup_close_ int mfd =
 		    open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-		struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-						   MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+		/* A private copy in our tmpfs: writing it harms nobody, and a
+		 * client may insist on opening it read-write (see plan.h). */
+		struct mount_attr a = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+						   MOUNT_ATTR_NOEXEC |
+						   (f->mode & 0200 ? 0 : MOUNT_ATTR_RDONLY)};
 		if (mfd < 0 || mount_setattr(mfd, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
 			return pt_error_set(err, errno, "generated file %s", f->target);
 		if ((r = root_attach(rootfd, mfd, f->target, false, err)) < 0)

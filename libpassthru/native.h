@@ -41,8 +41,8 @@ extern "C" {
  *    /proc/scsi, /sys/firmware and /sys/devices/virtual/powercap hidden by
  *    an empty read-only file or directory, where they exist (as runc);
  *  - the plan's binds: nosuid, and nodev except device nodes; read-only
- *    where asked. Its generated files are held in memory, read-only, owned
- *    by the container user: pt_plan_write_files() is not needed.
+ *    where asked. Its generated files are held in memory, owned by the
+ *    container user, read-only unless their mode lets the owner write.
  * Every path in the root is resolved inside it: a symlink there never leads
  * a mount or a created file onto the host; one whose target is missing
  * inside the root is an error naming it. Missing mount points are created

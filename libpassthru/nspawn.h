@@ -41,7 +41,8 @@ struct nspawn_init {
  *   paths escaped as "\:" and "\\";
  * - every device node as --bind=PATH, the node itself and never read-only:
  *   nspawn adds a DeviceAllow only for a bind whose source is the node;
- * - generated file i as --bind-ro=file_paths[i]:TARGET (the host copies
+ * - generated file i as --bind=file_paths[i]:TARGET, --bind-ro= when its
+ *   mode has no owner's write bit (the host copies
  *   the caller wrote; one per plan file, in plan order);
  * - every environment variable as --setenv=NAME=VALUE;
  * - --private-network when the plan asks for it; IPC is always private;

@@ -151,8 +151,7 @@ struct pt_nvidia_driver {
 	size_t n_libs, a_libs;
 	struct file *files;
 	size_t n_files, a_files;
-	struct pt_warning *warnings;
-	size_t n_warnings, a_warnings;
+	struct warnings warnings;
 };
 
 struct pt_nvidia_driver_opts *pt_nvidia_driver_opts_new(void)
@@ -234,32 +233,12 @@ void pt_nvidia_driver_free(struct pt_nvidia_driver *d)
 	}
 	for (size_t i = 0; i < d->n_files; i++)
 		free(d->files[i].path);
-	for (size_t i = 0; i < d->n_warnings; i++)
-		free((char *)d->warnings[i].message);
+	warnings_done(&d->warnings);
 	free(d->libs);
 	free(d->files);
-	free(d->warnings);
 	free(d->version);
 	free(d->root);
 	free(d);
-}
-
-static int warn(struct pt_nvidia_driver *d, const char *code, const char *fmt, ...) _printf_(3, 4);
-static int warn(struct pt_nvidia_driver *d, const char *code, const char *fmt, ...)
-{
-	void *p = d->warnings;
-	if (grow_array(&p, &d->a_warnings, d->n_warnings + 1, sizeof(*d->warnings)) < 0)
-		return -ENOMEM;
-	d->warnings = p;
-	char *msg = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -ENOMEM;
-	d->warnings[d->n_warnings++] = (struct pt_warning){code, msg};
-	return 0;
 }
 
 static const char *base_name(const char *path)
@@ -513,11 +492,11 @@ static int find_libs_arch(struct pt_nvidia_driver *d, unsigned caps, const struc
 		if (!s->name || s->found)
 			continue;
 		if (s->other[0])
-			r = warn(d, "nvidia-version-mismatch",
+			r = warnings_add(&d->warnings, "nvidia-version-mismatch",
 				 "%s (%s): found version %s (%s), but the kernel module is %s",
 				 s->name->name, arch->name, s->other, s->other_path, d->version);
 		else if ((s->name->flags & LIB_EXPECTED) && arch->elf_class == ELFCLASS64)
-			r = warn(d, "nvidia-file-missing", "%s.%s (%s) is missing under %s",
+			r = warnings_add(&d->warnings, "nvidia-file-missing", "%s.%s (%s) is missing under %s",
 				 s->name->name, d->version, arch->name, d->root);
 	}
 	for (size_t l = 0; l < n; l++)
@@ -707,7 +686,7 @@ int pt_nvidia_driver_probe(const struct pt_nvidia_driver_opts *opts,
 	}
 	/* Without a usable cache the directories are still searched. */
 	if (r < 0 && r != -ENOENT &&
-	    warn(d, "nvidia-ldcache-unreadable", "%s: the driver's libraries are searched in "
+	    warnings_add(&d->warnings, "nvidia-ldcache-unreadable", "%s: the driver's libraries are searched in "
 						 "the library directories only",
 		 cerr.message) < 0) {
 		r = pt_error_set(err, ENOMEM, "NVIDIA driver");
@@ -728,9 +707,9 @@ int pt_nvidia_driver_probe(const struct pt_nvidia_driver_opts *opts,
 		versioned += strstr(base_name(d->libs[i].pub.path), d->version) != NULL;
 	if (versioned == 0) {
 		const char *other = NULL;
-		for (size_t i = 0; i < d->n_warnings && !other; i++)
-			if (streq(d->warnings[i].code, "nvidia-version-mismatch"))
-				other = d->warnings[i].message;
+		for (size_t i = 0; i < d->warnings.n && !other; i++)
+			if (streq(d->warnings.v[i].code, "nvidia-version-mismatch"))
+				other = d->warnings.v[i].message;
 		r = pt_error_setx(err, ENOENT,
 				  "no NVIDIA driver library of version %s (%s) under "
 				  "%s (looked in %s and the library directories)%s%s",
@@ -774,12 +753,12 @@ const char *pt_nvidia_driver_file(const struct pt_nvidia_driver *d, size_t i)
 
 size_t pt_nvidia_driver_warning_count(const struct pt_nvidia_driver *d)
 {
-	return d ? d->n_warnings : 0;
+	return d ? d->warnings.n : 0;
 }
 
 const struct pt_warning *pt_nvidia_driver_warning(const struct pt_nvidia_driver *d, size_t i)
 {
-	return d && i < d->n_warnings ? &d->warnings[i] : NULL;
+	return d ? warnings_get(&d->warnings, i) : NULL;
 }
 
 /* ---- into the plan ------------------------------------------------------ */

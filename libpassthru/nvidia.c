@@ -8,6 +8,7 @@
 #include <limits.h>
 
 #include "gpu-private.h"
+#include "strv.h"
 
 /* Skips spaces and tabs. */
 static const char *skip_blank(const char *p)
@@ -213,30 +214,18 @@ static int probe_caps(struct pt_gpu_list *l, int caps_major)
 	DIR *d = opendir("/dev/nvidia-caps");
 	if (!d)
 		return 0;
-	int r = 0;
 	struct dirent *de;
 	/* readdir order is the file system's: sort for a stable report. */
-	_cleanup_strv_ char **v = NULL;
-	size_t n = 0, alloc = 0;
-	while ((de = readdir(d))) {
-		if (!startswith(de->d_name, "nvidia-cap"))
-			continue;
-		void *p = v;
-		if (grow_array(&p, &alloc, n + 2, sizeof(char *)) < 0) {
-			r = -ENOMEM;
-			break;
-		}
-		v = p;
-		if (asprintf(&v[n], "/dev/nvidia-caps/%s", de->d_name) < 0) {
-			v[n] = NULL;
-			r = -ENOMEM;
-			break;
-		}
-		v[++n] = NULL;
-	}
+	struct strv_builder b = {0};
+	while ((de = readdir(d)))
+		if (startswith(de->d_name, "nvidia-cap"))
+			strv_pushf(&b, "/dev/nvidia-caps/%s", de->d_name);
 	closedir(d);
-	if (r < 0)
-		return r;
+	size_t n = b.n;
+	_cleanup_strv_ char **v = strv_steal(&b);
+	if (!v)
+		return -ENOMEM;
+	int r = 0;
 	if (n > 1)
 		qsort(v, n, sizeof(char *), cmp_version);
 	for (size_t i = 0; i < n && r == 0; i++)

@@ -10,6 +10,7 @@
 #include "passthru/audio.h"
 #include "passthru/probe.h"
 #include "util.h"
+#include "warnings.h"
 
 struct pt_probe {
 	struct pt_gpu_list *gpus;
@@ -26,22 +27,8 @@ struct pt_probe {
 	bool nvdriver_probed;
 	/* Warnings of the report itself (a section that could not run); the
 	 * sections' own warnings stay in their objects. */
-	struct pt_warning *warnings;
-	size_t n_warnings, a_warnings;
+	struct warnings warnings;
 };
-
-static int probe_warn(struct pt_probe *p, const char *code, const char *message)
-{
-	void *items = p->warnings;
-	if (grow_array(&items, &p->a_warnings, p->n_warnings + 1, sizeof(*p->warnings)) < 0)
-		return -ENOMEM;
-	p->warnings = items;
-	char *m = strdup(message);
-	if (!m)
-		return -ENOMEM;
-	p->warnings[p->n_warnings++] = (struct pt_warning){code, m};
-	return 0;
-}
 
 void pt_probe_free(struct pt_probe *p)
 {
@@ -53,9 +40,7 @@ void pt_probe_free(struct pt_probe *p)
 	free(p->drm_drivers);
 	pt_audio_free(p->audio);
 	pt_nvidia_driver_free(p->nvdriver);
-	for (size_t i = 0; i < p->n_warnings; i++)
-		free((char *)p->warnings[i].message);
-	free(p->warnings);
+	warnings_done(&p->warnings);
 	free(p);
 }
 
@@ -104,7 +89,7 @@ static int probe_drm_drivers(struct pt_probe *p)
 		_cleanup_free_ char *name = NULL;
 		struct pt_error e = {0};
 		int r = drm_node_driver(ask->path, &name, &e);
-		if (r == -ENOMEM || (r < 0 && !warned && probe_warn(p, "drm-driver-unknown", e.message) < 0))
+		if (r == -ENOMEM || (r < 0 && !warned && warnings_add(&p->warnings, "drm-driver-unknown", "%s", e.message) < 0))
 			return -ENOMEM;
 		warned |= r < 0;
 		for (size_t j = 0; name && j < g->n_nodes; j++)
@@ -123,7 +108,7 @@ int pt_probe_run(struct pt_probe **ret, struct pt_error *err)
 	/* Section: GPUs. */
 	struct pt_error e = {0};
 	int r = pt_gpu_probe(&p->gpus, &e);
-	if (r == -ENOMEM || (r < 0 && probe_warn(p, "gpu-probe-failed", e.message) < 0) ||
+	if (r == -ENOMEM || (r < 0 && warnings_add(&p->warnings, "gpu-probe-failed", "%s", e.message) < 0) ||
 	    probe_drm_drivers(p) < 0) {
 		pt_probe_free(p);
 		return pt_error_set(err, ENOMEM, "probe");
@@ -162,7 +147,7 @@ const struct pt_gpu_list *pt_probe_gpus(const struct pt_probe *p) { return p ? p
 
 size_t pt_probe_warning_count(const struct pt_probe *p)
 {
-	return p ? p->n_warnings + pt_gpu_list_warning_count(p->gpus) +
+	return p ? p->warnings.n + pt_gpu_list_warning_count(p->gpus) +
 			   pt_nvidia_driver_warning_count(p->nvdriver)
 		 : 0;
 }
@@ -171,9 +156,9 @@ const struct pt_warning *pt_probe_warning(const struct pt_probe *p, size_t i)
 {
 	if (!p)
 		return NULL;
-	if (i < p->n_warnings)
-		return &p->warnings[i];
-	i -= p->n_warnings;
+	if (i < p->warnings.n)
+		return warnings_get(&p->warnings, i);
+	i -= p->warnings.n;
 	if (i < pt_gpu_list_warning_count(p->gpus))
 		return pt_gpu_list_warning(p->gpus, i);
 	return pt_nvidia_driver_warning(p->nvdriver, i - pt_gpu_list_warning_count(p->gpus));

@@ -327,12 +327,7 @@ TABLE(pulse_inside, root_rows)
 	/* The daemon's HOME: the cookie a client of the host would send. */
 	tu_pulse_client_env(tmp, pulse->runtime, pulse->home);
 	char *out = NULL, *err = NULL;
-	/* KNOWN BUG (native): its generated files belong to the container
-	 * user, so libpulse's open(O_RDWR) of the read-only cookie fails with
-	 * EROFS instead of EACCES and it never falls back to O_RDONLY: "Access
-	 * denied". Until native fixes that, its row runs the client as root. */
-	bool native = strcmp(r->backend, "native") == 0;
-	int rc = launch(r, &out, &err, "--pulse", "--bind-ro=/usr", "-u", native ? "root" : "tester", "--",
+	int rc = launch(r, &out, &err, "--pulse", "--bind-ro=/usr", "-u", "tester", "--",
 			"/bin/sh", "-c", "pactl info | grep -E 'Server Name|Default Sink'", NULL);
 	cr_assert_eq(rc, 0, "%s: rc %d: %s%s", r->backend, rc, out, err);
 	cr_expect(strstr(out, "Server Name: pulseaudio"), "%s: %s", r->backend, out);

@@ -81,3 +81,31 @@ Test(native_desktop, xvfb_as_unprivileged_user)
 	free(out);
 	free(err);
 }
+
+/* A root caller running the command as another container user: the
+ * cookie is the container's own copy, which libpulse opens read-write
+ * (and does not retry read-only on a read-only mount). Both backends. */
+Test(native_desktop, pulse_as_another_container_user)
+{
+	if (geteuid() != 0 || !tu_have("pulseaudio"))
+		cr_skip_test("needs root and pulseaudio");
+	pulse = tu_pulse_start(tmp, NULL);
+	/* HOME as the daemon's: the cookie is found and passed. */
+	tu_pulse_client_env(tmp, pulse->runtime, pulse->home);
+	const char *backends[] = {"--backend=native", "--backend=nspawn"};
+	for (size_t b = 0; b < 2; b++) {
+		if (b == 1 && !tu_can_nspawn())
+			continue;
+		char *argv[] = {(char *)tu_tool("passthru-launch"), (char *)backends[b], "--pulse",
+				"-u", "tester", "-D", root, "--bind-ro=/usr", "--", "/bin/sh", "-c",
+				"id -u; pactl info | grep 'Server Name'", NULL};
+		char *out = NULL, *err = NULL;
+		int st = tu_run(argv, &out, &err, 60);
+		cr_expect_eq(st, 0, "%s: status %d\n%s\n%s", backends[b], st, out, err);
+		cr_expect(strstr(out, "1000\nServer Name: pulseaudio"), "%s: %s\n%s", backends[b],
+			  out, err);
+		cr_expect_str_eq(err, "", "%s: a successful run is silent", backends[b]);
+		free(out);
+		free(err);
+	}
+}

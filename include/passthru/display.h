@@ -134,8 +134,9 @@ PT_EXPORT bool pt_display_alive(struct pt_display *display);
 PT_EXPORT int pt_display_exit_status(const struct pt_display *display);
 
 /**
- * What the server said last before it failed (its fatal error, or its
- * last line of output), or NULL when it said nothing. Owned by the
+ * What the server said before it died after serving clients: its fatal
+ * error ("Fatal server error: …"), or NULL when it logged none (its last
+ * line then is shutdown noise, not a reason). Owned by the
  * display; kept by pt_display_stop(), valid until pt_display_free().
  */
 PT_EXPORT const char *pt_display_last_words(struct pt_display *display);

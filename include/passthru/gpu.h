@@ -72,7 +72,7 @@ struct pt_gpu {
 	const char *driver;         /**< kernel driver bound to it, NULL when none */
 	bool boot_vga;              /**< the firmware's console GPU */
 	const char *id_path;        /**< udev ID_PATH, e.g. "pci-0000:01:00.0" */
-	const struct pt_gpu_node *nodes; /**< DRI nodes, then /dev/nvidiaN */
+	const struct pt_gpu_node *nodes; /**< kept for the 0.1 ABI: read pt_gpu_node() */
 	size_t n_nodes;
 	const char *uuid;           /**< NVIDIA: "GPU-<uuid>" from /proc/driver/nvidia, else NULL */
 	const char *model;          /**< NVIDIA: the model name from there, else NULL */
@@ -103,6 +103,14 @@ PT_EXPORT void pt_gpu_list_free(struct pt_gpu_list *list);
 /** Number of GPUs, and GPU i (NULL when out of range), in "--gpu=N" order. */
 PT_EXPORT size_t pt_gpu_list_count(const struct pt_gpu_list *list);
 PT_EXPORT const struct pt_gpu *pt_gpu_list_get(const struct pt_gpu_list *list, size_t i);
+
+/** Number of device nodes of gpu: DRI nodes, then /dev/nvidiaN. */
+PT_EXPORT size_t pt_gpu_node_count(const struct pt_gpu *gpu);
+/** Node i of gpu, or NULL when out of range. */
+PT_EXPORT const struct pt_gpu_node *pt_gpu_node(const struct pt_gpu *gpu, size_t i);
+/** Number of NVIDIA's shared nodes (nvidiactl …), and node i of them (NULL when out of range). */
+PT_EXPORT size_t pt_nvidia_node_count(const struct pt_nvidia *nvidia);
+PT_EXPORT const struct pt_gpu_node *pt_nvidia_node(const struct pt_nvidia *nvidia, size_t i);
 
 /** The NVIDIA driver's shared nodes and version, or NULL when it is not loaded. */
 PT_EXPORT const struct pt_nvidia *pt_gpu_list_nvidia(const struct pt_gpu_list *list);

@@ -113,7 +113,14 @@ PT_EXPORT int pt_plan_set_env(struct pt_plan *plan, const char *name, const char
 /** The value of an environment variable in the plan, or NULL. */
 PT_EXPORT const char *pt_plan_get_env(const struct pt_plan *plan, const char *name);
 
-/** Adds a generated file; the plan copies data. mode: permission bits. */
+/**
+ * Adds a generated file; the plan copies data. mode: permission bits. The
+ * container gets a private copy: one whose mode lets its owner write
+ * (0644, 0600) can be opened read-write (libpulse opens its cookie so and
+ * does not fall back to read-only on a read-only mount); what is written
+ * there is discarded with the container. Without an owner's write bit
+ * (0444) it is mounted read-only.
+ */
 PT_EXPORT int pt_plan_add_file(struct pt_plan *plan, const char *target, const void *data, size_t size,
 		     unsigned mode, struct pt_error *err);
 
