@@ -25,8 +25,7 @@ bool nspawn_need_keep_unit(void)
 	return lstat("/run/systemd/system", &st) < 0 || !S_ISDIR(st.st_mode);
 }
 
-/* nspawn splits --bind at ':' and unescapes "\:" and "\\". */
-static void put_escaped(struct strbuf *b, const char *path)
+void nspawn_put_escaped(struct strbuf *b, const char *path)
 {
 	for (const char *p = path; *p; p++) {
 		if (*p == ':' || *p == '\\')
@@ -39,10 +38,10 @@ static char *bind_arg(const char *opt, const char *src, const char *dst)
 {
 	struct strbuf b = {0};
 	strbuf_puts(&b, opt);
-	put_escaped(&b, src);
+	nspawn_put_escaped(&b, src);
 	if (!streq(src, dst)) {
 		strbuf_puts(&b, ":");
-		put_escaped(&b, dst);
+		nspawn_put_escaped(&b, dst);
 	}
 	return strbuf_steal(&b);
 }

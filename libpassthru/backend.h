@@ -54,3 +54,4 @@ struct backend {
 
 extern const struct backend backend_nspawn;
 extern const struct backend backend_native;
+extern const struct backend backend_bwrap;

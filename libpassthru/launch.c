@@ -27,6 +27,7 @@
 static const struct backend *const backends[] = {
 	[PT_LAUNCH_BACKEND_NSPAWN] = &backend_nspawn,
 	[PT_LAUNCH_BACKEND_NATIVE] = &backend_native,
+	[PT_LAUNCH_BACKEND_BWRAP] = &backend_bwrap,
 };
 
 #define STATE_PREFIX "passthru-launch-"
@@ -80,6 +81,7 @@ static const char *const backend_names[] = {
 	[PT_LAUNCH_BACKEND_AUTO] = "auto",
 	[PT_LAUNCH_BACKEND_NSPAWN] = "nspawn",
 	[PT_LAUNCH_BACKEND_NATIVE] = "native",
+	[PT_LAUNCH_BACKEND_BWRAP] = "bwrap",
 };
 
 const char *pt_launch_backend_name(enum pt_launch_backend b)
@@ -94,7 +96,7 @@ int pt_launch_backend_parse(const char *name, enum pt_launch_backend *ret, struc
 			*ret = (enum pt_launch_backend)i;
 			return 0;
 		}
-	return pt_error_setx(err, EINVAL, "unknown backend '%s' (known: auto, nspawn, native)",
+	return pt_error_setx(err, EINVAL, "unknown backend '%s' (known: auto, nspawn, native, bwrap)",
 			     name ? name : "");
 }
 

@@ -7,6 +7,7 @@
 
 #include "passthru/error.h"
 #include "passthru/plan.h"
+#include "util.h"
 
 enum {
 	/* --register=no --keep-unit: needed where systemd is not PID 1. */
@@ -54,3 +55,7 @@ int nspawn_argv(const struct pt_plan *plan, unsigned flags, char *const *file_pa
  * symbolic link or not a directory: systemd-nspawn follows such a link out
  * of the root and creates its entries on the host (-ELOOP, -ENOTDIR). */
 int nspawn_check_root(const char *root, struct pt_error *err);
+
+/* Appends path as nspawn's --bind= and a .nspawn file's Bind= read it:
+ * nspawn splits at ':' and unescapes "\:" and "\\". */
+void nspawn_put_escaped(struct strbuf *b, const char *path);

@@ -82,7 +82,7 @@ Test(launch, backend_names_parse_and_unknown_is_named)
 	cr_assert_eq(b, PT_LAUNCH_BACKEND_NATIVE);
 	cr_assert_str_eq(pt_launch_backend_name(PT_LAUNCH_BACKEND_NSPAWN), "nspawn");
 	cr_assert_eq(pt_launch_backend_parse("docker", &b, &err), -EINVAL);
-	cr_assert_str_eq(err.message, "unknown backend 'docker' (known: auto, nspawn, native)");
+	cr_assert_str_eq(err.message, "unknown backend 'docker' (known: auto, nspawn, native, bwrap)");
 }
 
 Test(launch, a_plan_without_command_or_root_is_refused_before_anything_exists)

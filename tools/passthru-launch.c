@@ -33,6 +33,8 @@ struct options {
 	size_t n_display_args;
 	int pulse; /* 0: no; 1: --pulse; 2: --pulse=keep-tcp */
 	bool alsa;
+	const char *emit_machine; /* --emit-nspawn-settings=MACHINE */
+	const char *output_dir;   /* --output-dir=DIR */
 	/* --nvidia-driver*: the host's NVIDIA userspace (NULL: not asked) */
 	struct pt_nvidia_driver_opts *nvidia;
 	/* Wayland, Weston, PipeWire, network */
@@ -82,13 +84,19 @@ static void usage(FILE *f)
 		"                           127.0.0.1 at 10.0.2.2; auto (default): user with a\n"
 		"                           nested display (--xephyr, --xvfb, --weston), else host\n"
 		"      --private-network    the same as --network=none\n"
-		"      --backend=BACKEND    'nspawn' (systemd-nspawn) or 'native' (own\n"
-		"                           namespaces, works without root); default: nspawn\n"
+		"      --backend=BACKEND    'nspawn' (systemd-nspawn), 'native' (own namespaces,\n"
+		"                           works without root) or 'bwrap' (bubblewrap, works\n"
+		"                           without root); default: nspawn\n"
 		"                           for root where systemd-nspawn is installed,\n"
 		"                           native otherwise\n"
+		"      --emit-nspawn-settings=MACHINE\n"
+		"                           run nothing: write the plan as DIR/MACHINE.nspawn and\n"
+		"                           DIR/systemd-nspawn@MACHINE.service.d/passthru.conf\n"
+		"                           (DeviceAllow=) for machinectl; COMMAND is optional\n"
+		"      --output-dir=DIR     where --emit-nspawn-settings writes\n"
 		"      --kill-after=SECONDS after SIGTERM, SIGINT or SIGHUP (passed on to\n"
 		"                           COMMAND), kill COMMAND if it still runs (default 10)\n"
-		"      --dry-run            print the systemd-nspawn command, run nothing; with a\n"
+		"      --dry-run            print the nspawn or bwrap command, run nothing; with a\n"
 		"                           display, start none: print its server command and\n"
 		"                           what the container would get from it\n"
 		"  -h, --help               show this help and exit\n"
@@ -187,6 +195,8 @@ enum {
 	OPT_ALSA,
 	OPT_PRIVATE_NETWORK,
 	OPT_KILL_AFTER,
+	OPT_EMIT_NSPAWN,
+	OPT_OUTPUT_DIR,
 	OPT_NVIDIA_DRIVER,
 	OPT_NVIDIA_DRIVER_ROOT,
 	OPT_NVIDIA_DRIVER_VERSION,
@@ -240,6 +250,8 @@ static const struct option longopts[] = {
 	{"alsa", no_argument, NULL, OPT_ALSA},
 	{"private-network", no_argument, NULL, OPT_PRIVATE_NETWORK},
 	{"kill-after", required_argument, NULL, OPT_KILL_AFTER},
+	{"emit-nspawn-settings", required_argument, NULL, OPT_EMIT_NSPAWN},
+	{"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},
 	{"nvidia-driver", optional_argument, NULL, OPT_NVIDIA_DRIVER},
 	{"nvidia-driver-root", required_argument, NULL, OPT_NVIDIA_DRIVER_ROOT},
 	{"nvidia-driver-version", required_argument, NULL, OPT_NVIDIA_DRIVER_VERSION},
@@ -336,6 +348,12 @@ static int parse_one(struct options *o, int c, const char *arg)
 	case OPT_KILL_AFTER:
 		r = parse_seconds(arg, &o->launch->kill_after_ms, &err);
 		break;
+	case OPT_EMIT_NSPAWN:
+		o->emit_machine = arg;
+		break;
+	case OPT_OUTPUT_DIR:
+		o->output_dir = arg;
+		break;
 	case OPT_NVIDIA_DRIVER:
 	case OPT_NVIDIA_DRIVER_ROOT:
 	case OPT_NVIDIA_DRIVER_VERSION:
@@ -373,9 +391,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 
 	struct pt_error err = {0};
-	if (optind >= argc)
+	if (!o->emit_machine != !o->output_dir)
+		return usage_error("--emit-nspawn-settings and --output-dir go together");
+	if (o->emit_machine && (o->display || o->dry_run))
+		return usage_error("--emit-nspawn-settings writes settings: no display, no --dry-run");
+	if (optind >= argc && !o->emit_machine)
 		return usage_error("no command given (put it after --)");
-	if (pt_plan_set_command(o->plan, argc - optind, argv + optind, &err) < 0)
+	if (optind < argc && pt_plan_set_command(o->plan, argc - optind, argv + optind, &err) < 0)
 		return fail(EXIT_USAGE, &err);
 	if (o->display_args && !o->display)
 		return usage_error("--xephyr-arg needs --xephyr or --xvfb");
@@ -523,6 +545,15 @@ int main(int argc, char **argv)
 	}
 	if ((r = parse_args(argc, argv, &o)) >= 0)
 		goto out;
+	/* --emit-nspawn-settings: the plan as files for machinectl; nothing runs. */
+	if (o.emit_machine) {
+		if ((r = build_plan(&o)) >= 0)
+			goto out;
+		r = pt_nspawn_settings_write(o.plan, o.emit_machine, o.output_dir, &err) < 0
+			? fail(err.code == EINVAL ? EXIT_USAGE : EXIT_SETUP, &err)
+			: 0;
+		goto out;
+	}
 	/* The launch checks the options against the backend before any
 	 * producer looks at the host. */
 	if (pt_launch_new(o.plan, o.launch, &l, &err) < 0) {

@@ -37,6 +37,7 @@ enum pt_launch_backend {
 	PT_LAUNCH_BACKEND_AUTO = 0, /**< nspawn for root where systemd-nspawn is installed, else native */
 	PT_LAUNCH_BACKEND_NSPAWN,   /**< systemd-nspawn (needs root and a root directory) */
 	PT_LAUNCH_BACKEND_NATIVE,   /**< namespaces of our own (works without root) */
+	PT_LAUNCH_BACKEND_BWRAP,    /**< bubblewrap (works without root) */
 };
 
 /** How the command's stdio are connected (nspawn backend). */
@@ -88,7 +89,7 @@ PT_EXPORT struct pt_launch_opts *pt_launch_opts_new(void);
 /** Frees options. NULL is allowed. */
 PT_EXPORT void pt_launch_opts_free(struct pt_launch_opts *opts);
 
-/** "auto", "nspawn", "native"; NULL for an unknown value. */
+/** "auto", "nspawn", "native", "bwrap"; NULL for an unknown value. */
 PT_EXPORT const char *pt_launch_backend_name(enum pt_launch_backend backend);
 /** Parses a backend name; -EINVAL naming it and the known ones otherwise. */
 PT_EXPORT int pt_launch_backend_parse(const char *name, enum pt_launch_backend *ret, struct pt_error *err);

@@ -15,3 +15,5 @@
 #include "passthru/launch.h"
 #include "passthru/nvidia-driver.h"
 #include "passthru/wayland.h"
+#include "passthru/cdi.h"
+#include "passthru/nspawn-settings.h"
