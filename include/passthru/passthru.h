@@ -15,3 +15,4 @@
 #include "passthru/launch.h"
 #include "passthru/nvidia-driver.h"
 #include "passthru/wayland.h"
+#include "passthru/doctor.h"
