@@ -602,8 +602,8 @@ static bool host_nvidia_version(char *buf, size_t size)
 static void describe_versions(struct strbuf *b, const struct doctor_nv_version *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		strbuf_printf(b, "%s%s (%u files, e.g. %s)", i ? ", " : "", v[i].version, v[i].files,
-			      v[i].example);
+		strbuf_printf(b, "%s%s (%u file%s, e.g. %s)", i ? ", " : "", v[i].version, v[i].files,
+			      v[i].files == 1 ? "" : "s", v[i].example);
 }
 
 static void check_nvidia_userspace(struct ctx *c)
@@ -629,10 +629,11 @@ static void check_nvidia_userspace(struct ctx *c)
 			continue;
 		mismatch = true;
 		struct strbuf m = {0}, h = {0};
-		strbuf_printf(&m, "the container has its own %s-bit NVIDIA userspace %s (%u files, "
+		strbuf_printf(&m, "the container has its own %s-bit NVIDIA userspace %s (%u file%s, "
 				  "e.g. %s); the host's kernel module is %s: they must be the same "
 				  "version, or CUDA, GL and Vulkan fail to start",
-			      i < libs.n64 ? "64" : "32", v->version, v->files, v->example, host);
+			      i < libs.n64 ? "64" : "32", v->version, v->files, v->files == 1 ? "" : "s",
+			      v->example, host);
 		if (c->opts->nvidia_driver)
 			strbuf_printf(&h, "--nvidia-driver passes the host's %s; remove the "
 					  "container's %s libraries so that its ld.so.cache cannot pick them",
@@ -653,8 +654,8 @@ static void check_nvidia_userspace(struct ctx *c)
 		     have_host ? host : "unknown");
 	else if (libs.n64 > 0 && !mismatch && have_host)
 		addf(c, "nvidia-userspace", PT_DOCTOR_INFO, NULL,
-		     "the container's NVIDIA userspace is %s (%u files), as the host's module",
-		     libs.v64[0].version, libs.v64[0].files);
+		     "the container's NVIDIA userspace is %s (%u file%s), as the host's module",
+		     libs.v64[0].version, libs.v64[0].files, libs.v64[0].files == 1 ? "" : "s");
 	if (libs.truncated)
 		addf(c, "nvidia-scan-truncated", PT_DOCTOR_INFO, NULL,
 		     "a library directory has more than %d entries: the NVIDIA library scan "
