@@ -231,7 +231,8 @@ static int check_user(struct ctx *c)
 	unsigned id = 0;
 	bool numeric = parse_uint(user, &id);
 	if (r == -ENOENT) {
-		addf(c, "root-no-passwd", numeric ? PT_DOCTOR_WARNING : PT_DOCTOR_ERROR,
+		/* Both backends run a number without a passwd entry (as setpriv). */
+		addf(c, "root-no-passwd", numeric ? PT_DOCTOR_INFO : PT_DOCTOR_ERROR,
 		     "give the container an /etc/passwd with the user, or use a numeric -u",
 		     "%s has no /etc/passwd: user '%s' %s", c->root, user,
 		     numeric ? "runs by number only, without a name or home" : "cannot be found");
@@ -458,8 +459,8 @@ static void check_devices(struct ctx *c)
 
 /* The one place that calls libdrm, so that a lazily loaded libdrm is one
  * change here. Writes the name the kernel driver gives (DRM_IOCTL_VERSION)
- * into buf; -errno when the node does not answer (under umockdev a node is
- * a plain file: ENOTTY). */
+ * into buf; -errno when the node does not answer (under umockdev the
+ * ioctl goes to its emulation, which knows no DRM: an error). */
 static int drm_driver_name(const char *path, char *buf, size_t size)
 {
 	/* O_NONBLOCK: opening a node must never wait; render nodes need no
@@ -478,7 +479,7 @@ static int drm_driver_name(const char *path, char *buf, size_t size)
 
 struct drm_facts {
 	char driver[64];
-	const char *source; /* "drmGetVersion", "sysfs" */
+	const char *source; /* "sysfs", "drmGetVersion" */
 	unsigned vendor;    /* PCI vendor of the GPU, 0 when unknown */
 	char pci_driver[64];
 };
@@ -520,15 +521,19 @@ static void check_drm_drivers(struct ctx *c)
 			continue;
 		if (!udev)
 			udev = udev_new();
-		struct drm_facts f = {.source = "drmGetVersion"};
-		int r = drm_driver_name(dev->path, f.driver, sizeof(f.driver));
+		/* sysfs first: it answers without opening the node, so a
+		 * runtime-suspended GPU is not woken up (opening a DRM node of
+		 * a sleeping dGPU powers it on), no permission is needed and
+		 * nothing waits on a driver. The DRM version query is for a
+		 * node whose device has no driver in sysfs. */
+		struct drm_facts f = {.source = "sysfs"};
 		drm_facts_from_udev(udev, st.st_rdev, &f);
-		if (r < 0 && f.pci_driver[0]) {
-			/* The ioctl failed (no permission, umockdev): the driver
-			 * bound to the GPU in sysfs is the next best answer. */
+		int r = 0;
+		if (f.pci_driver[0])
 			snprintf(f.driver, sizeof(f.driver), "%s", f.pci_driver);
-			f.source = "sysfs";
-		} else if (r < 0) {
+		else if ((r = drm_driver_name(dev->path, f.driver, sizeof(f.driver))) == 0)
+			f.source = "drmGetVersion";
+		if (r < 0) {
 			addf(c, "drm-driver-unknown", PT_DOCTOR_INFO, NULL,
 			     "%s %s (%u:%u): its kernel driver is unknown (DRM version query: "
 			     "errno %d, no driver in sysfs)",
