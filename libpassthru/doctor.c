@@ -91,17 +91,19 @@ static void add(struct ctx *c, const char *code, enum pt_doctor_severity sev, st
 	struct pt_doctor *d = c->d;
 	void *items = d->v;
 	char *msg = strbuf_steal(m), *hint = h ? strbuf_steal(h) : NULL;
-	if (!msg || (h && h->len && !hint) || grow_array(&items, &d->alloc, d->n + 1, sizeof(*d->v)) < 0) {
+	if (!msg || (h && !hint) || grow_array(&items, &d->alloc, d->n + 1, sizeof(*d->v)) < 0) {
 		free(msg);
 		free(hint);
 		d->failed = true;
 		return;
 	}
+	if (hint && !*hint) {
+		free(hint);
+		hint = NULL;
+	}
 	d->v = items;
 	d->v[d->n++] = (struct pt_doctor_finding){
-	    .code = code, .severity = sev, .message = msg, .hint = hint && *hint ? hint : NULL};
-	if (hint && !*hint)
-		free(hint);
+	    .code = code, .severity = sev, .message = msg, .hint = hint};
 }
 
 /* add() with both texts from formats; hint NULL for none. */
@@ -724,6 +726,8 @@ static void check_display(struct ctx *c)
 		/* With a nested display the launch module warns about these. */
 		char **socks = NULL;
 		int n = pt_display_exposed_sockets(NULL, c->plan, &socks, NULL);
+		if (n == -ENOMEM)
+			c->d->failed = true;
 		if (n > 0) {
 			struct strbuf m = {0};
 			strbuf_printf(&m, "the container shares the host's network namespace: it can "
@@ -862,13 +866,14 @@ int pt_doctor_run(const struct pt_plan *plan, const struct pt_doctor_opts *opts,
 	int r = 0;
 	c.rootfd = open(c.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (c.rootfd < 0) {
+		int open_errno = errno;
 		struct stat st;
 		bool exists = stat(c.root, &st) == 0;
 		addf(&c, "root-not-directory", PT_DOCTOR_ERROR,
 		     "give -D the container's root directory",
 		     "%s %s (mode 0%o, errno %d)", c.root,
 		     exists ? "is not a directory" : "cannot be opened",
-		     exists ? (unsigned)(st.st_mode & 07777) : 0u, errno);
+		     exists ? (unsigned)(st.st_mode & 07777) : 0u, open_errno);
 	} else {
 		check_root(&c);
 		r = check_user(&c);
