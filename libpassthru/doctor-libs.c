@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <elf.h>
 #include <fcntl.h>
-#include <json.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -210,6 +209,238 @@ static const struct {
 /* Loader directories hold a handful of files. */
 #define LOADER_FILES_MAX 256
 #define LOADER_JSON_MAX (64u * 1024)
+#define JSON_DEPTH_MAX 32
+
+/* A strict reader (RFC 8259) for the one value of a loader file we need:
+ * the string at a path of object keys. Not json-c: the doctor runs in
+ * every launch, and a launch maps no optional library (DESIGN.md); the
+ * whole text must still be one valid JSON value, nested at most
+ * JSON_DEPTH_MAX deep. */
+struct jp {
+	const char *p;
+	int depth;
+	bool oom;
+};
+
+static void jws(struct jp *j)
+{
+	while (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n')
+		j->p++;
+}
+
+static int jhex4(const char *s, unsigned *ret)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+			     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+			     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+						    : 16;
+		if (d == 16)
+			return -EINVAL;
+		v = v * 16 + d;
+	}
+	*ret = v;
+	return 0;
+}
+
+static void utf8_put(struct strbuf *b, unsigned cp)
+{
+	char u[4];
+	size_t n;
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | cp >> 18);
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	strbuf_append(b, u, n);
+}
+
+/* A string at j->p (the opening quote); decoded into out unless NULL. */
+static int jstring(struct jp *j, struct strbuf *out)
+{
+	if (*j->p != '"')
+		return -EINVAL;
+	for (j->p++;;) {
+		unsigned char c = (unsigned char)*j->p;
+		if (c == '"') {
+			j->p++;
+			return 0;
+		}
+		if (c < 0x20) /* a control character, or the end of the text */
+			return -EINVAL;
+		if (c != '\\') {
+			if (out)
+				strbuf_append(out, j->p, 1);
+			j->p++;
+			continue;
+		}
+		char e = j->p[1];
+		const char *plain = strchr("\"\\/bfnrt", e);
+		if (e && plain) {
+			static const char decoded[] = "\"\\/\b\f\n\r\t";
+			if (out)
+				strbuf_append(out, &decoded[plain - "\"\\/bfnrt"], 1);
+			j->p += 2;
+			continue;
+		}
+		unsigned cp, lo;
+		if (e != 'u' || jhex4(j->p + 2, &cp) < 0)
+			return -EINVAL;
+		j->p += 6;
+		if (cp >= 0xdc00 && cp <= 0xdfff)
+			return -EINVAL;
+		if (cp >= 0xd800 && cp <= 0xdbff) {
+			if (j->p[0] != '\\' || j->p[1] != 'u' || jhex4(j->p + 2, &lo) < 0 ||
+			    lo < 0xdc00 || lo > 0xdfff)
+				return -EINVAL;
+			j->p += 6;
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+		}
+		if (cp == 0) /* a NUL inside a path is no path */
+			return -EINVAL;
+		if (out)
+			utf8_put(out, cp);
+	}
+}
+
+static int jdigits(struct jp *j)
+{
+	if (*j->p < '0' || *j->p > '9')
+		return -EINVAL;
+	while (*j->p >= '0' && *j->p <= '9')
+		j->p++;
+	return 0;
+}
+
+static int jnumber(struct jp *j)
+{
+	if (*j->p == '-')
+		j->p++;
+	if (*j->p == '0')
+		j->p++;
+	else if (jdigits(j) < 0)
+		return -EINVAL;
+	if (*j->p == '.') {
+		j->p++;
+		if (jdigits(j) < 0)
+			return -EINVAL;
+	}
+	if (*j->p == 'e' || *j->p == 'E') {
+		j->p++;
+		if (*j->p == '+' || *j->p == '-')
+			j->p++;
+		if (jdigits(j) < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* A value. on_path: this value is where path (n keys left) leads; when
+ * n is 0 it is the one wanted, and a string there goes to *ret. */
+static int jvalue(struct jp *j, const char *const *path, size_t n, bool on_path, char **ret)
+{
+	jws(j);
+	int r = 0;
+	if (*j->p == '"') {
+		if (!on_path || n > 0)
+			return jstring(j, NULL);
+		struct strbuf b = {0};
+		if ((r = jstring(j, &b)) < 0) {
+			free(b.s);
+			return r;
+		}
+		char *v = strbuf_steal(&b);
+		if (!v) {
+			j->oom = true;
+			return -ENOMEM;
+		}
+		free(*ret); /* a repeated key: the last one counts, as in json-c */
+		*ret = v;
+		return 0;
+	}
+	if (*j->p == '{' || *j->p == '[') {
+		bool obj = *j->p == '{';
+		if (++j->depth > JSON_DEPTH_MAX)
+			return -EINVAL;
+		j->p++;
+		jws(j);
+		if (*j->p == (obj ? '}' : ']')) {
+			j->p++;
+			j->depth--;
+			return 0;
+		}
+		for (;;) {
+			bool child = false;
+			if (obj) {
+				jws(j);
+				struct strbuf key = {0};
+				r = jstring(j, on_path && n > 0 ? &key : NULL);
+				child = r == 0 && on_path && n > 0 && key.s && streq(key.s, path[0]);
+				if (key.failed)
+					j->oom = true;
+				free(key.s);
+				if (r < 0 || j->oom)
+					return r < 0 ? r : -ENOMEM;
+				jws(j);
+				if (*j->p++ != ':')
+					return -EINVAL;
+			}
+			if ((r = jvalue(j, child ? path + 1 : NULL, child ? n - 1 : 0, child, ret)) < 0)
+				return r;
+			jws(j);
+			if (*j->p == ',') {
+				j->p++;
+				continue;
+			}
+			if (*j->p++ != (obj ? '}' : ']'))
+				return -EINVAL;
+			j->depth--;
+			return 0;
+		}
+	}
+	static const char *const literals[] = {"true", "false", "null"};
+	for (size_t i = 0; i < ELEMENTSOF(literals); i++)
+		if (startswith(j->p, literals[i])) {
+			j->p += strlen(literals[i]);
+			return 0;
+		}
+	return jnumber(j);
+}
+
+/* The string at path in the JSON text: 0 with *ret (NULL when absent or
+ * not a string), -EINVAL for text that is not JSON, -ENOMEM. */
+static int json_string_at(const char *text, const char *const *path, size_t n, char **ret)
+{
+	struct jp j = {.p = text};
+	*ret = NULL;
+	int r = jvalue(&j, path, n, true, ret);
+	if (r == 0) {
+		jws(&j);
+		if (*j.p)
+			r = -EINVAL;
+	}
+	if (r < 0) {
+		free(*ret);
+		*ret = NULL;
+	}
+	return j.oom ? -ENOMEM : r;
+}
 
 /* Checks the library l->library names. Sets l->problem when it cannot be
  * loaded from the root. */
@@ -257,19 +488,14 @@ static int check_loader(int rootfd, const char *dir, struct doctor_loader *l)
 		l->problem = "cannot be read";
 		return 0;
 	}
-	struct json_object *root = json_tokener_parse(text);
-	struct json_object *icd = NULL, *path = NULL;
-	if (!root || !json_object_object_get_ex(root, "ICD", &icd) ||
-	    !json_object_object_get_ex(icd, "library_path", &path) ||
-	    !json_object_is_type(path, json_type_string)) {
-		l->problem = "is not valid JSON with ICD.library_path";
-		json_object_put(root);
+	static const char *const path[] = {"ICD", "library_path"};
+	r = json_string_at(text, path, ELEMENTSOF(path), &l->library);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0 || !l->library) {
+		l->problem = r < 0 ? "is not valid JSON" : "has no ICD.library_path string";
 		return 0;
 	}
-	l->library = strdup(json_object_get_string(path));
-	json_object_put(root);
-	if (!l->library)
-		return -ENOMEM;
 	check_library(rootfd, dir, l);
 	return 0;
 }

@@ -4,15 +4,15 @@
  * nothing here changes the plan, the root or the host. */
 #include <fcntl.h>
 #include <grp.h>
-#include <json.h>
 #include <libudev.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <xf86drm.h>
 
+#include "dlopen-drm.h"
+#include "dlopen-json.h"
 #include "doctor-private.h"
 #include "mount.h"
 #include "passthru/doctor.h"
@@ -459,23 +459,19 @@ static void check_devices(struct ctx *c)
 
 /* ---- kernel drivers of DRM nodes ---- */
 
-/* The one place that calls libdrm, so that a lazily loaded libdrm is one
- * change here. Writes the name the kernel driver gives (DRM_IOCTL_VERSION)
- * into buf; -errno when the node does not answer (under umockdev the
- * ioctl goes to its emulation, which knows no DRM: an error). */
+/* The name the kernel driver gives the node (DRM_IOCTL_VERSION, through
+ * the lazily loaded libdrm) into buf; -ENXIO when the node does not answer
+ * (no permission; under umockdev the ioctl goes to its emulation, which
+ * knows no DRM), -EOPNOTSUPP without libdrm. */
 static int drm_driver_name(const char *path, char *buf, size_t size)
 {
-	/* O_NONBLOCK: opening a node must never wait; render nodes need no
-	 * master, and the version ioctl is allowed to anyone who can open. */
-	_cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	errno = 0;
-	drmVersionPtr v = drmGetVersion(fd);
-	if (!v)
-		return errno ? -errno : -EIO;
-	snprintf(buf, size, "%.*s", v->name_len > 0 ? v->name_len : 0, v->name ? v->name : "");
-	drmFreeVersion(v);
+	_cleanup_free_ char *name = NULL;
+	int r = drm_node_driver(path, &name, NULL);
+	if (r < 0)
+		return r;
+	if (!name)
+		return -ENXIO;
+	snprintf(buf, size, "%s", name);
 	return 0;
 }
 
@@ -537,8 +533,8 @@ static void check_drm_drivers(struct ctx *c)
 			f.source = "drmGetVersion";
 		if (r < 0) {
 			addf(c, "drm-driver-unknown", PT_DOCTOR_INFO, NULL,
-			     "%s %s (%u:%u): its kernel driver is unknown (DRM version query: "
-			     "errno %d, no driver in sysfs)",
+			     "%s %s (%u:%u): its kernel driver is unknown (no driver in sysfs, "
+			     "DRM version query: errno %d)",
 			     node_noun(dev->path), dev->path, major(st.st_rdev), minor(st.st_rdev), -r);
 			continue;
 		}
@@ -943,8 +939,11 @@ static void jset(struct json_object *o, const char *key, struct json_object *v, 
 
 char *pt_doctor_add_to_json(const struct pt_doctor *d, const char *json, struct pt_error *err)
 {
+	int r = dlopen_json(err);
+	if (r < 0)
+		return pt_error_prefix(err, "doctor"), NULL;
 	struct json_object *root = json_tokener_parse(json);
-	if (!root || !json_object_is_type(root, json_type_object)) {
+	if (!root || json_object_get_type(root) != json_type_object) {
 		json_object_put(root);
 		return pt_error_setx(err, EINVAL, "doctor: the report is not a JSON object"), NULL;
 	}
