@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "doctor-private.h"
+#include "ldcache.h"
 #include "mount.h"
 
 /* Reopens an O_PATH fd for reading. The fd already names one inode, so
@@ -94,17 +95,23 @@ bool doctor_is_driver_version(const char *s)
 	return dots >= 1 && strcspn(s, ".") >= 3;
 }
 
-/* The names NVIDIA gives its version-suffixed libraries. */
-static const char *nv_version_of(const char *name)
+/* Whether name is one of NVIDIA's libraries (a SONAME or a file name). */
+static bool is_nvidia_lib(const char *name)
 {
 	static const char *const prefixes[] = {"libcuda.so.", "libnvidia-", "libGLX_nvidia.so.",
 					       "libEGL_nvidia.so.", "libGLESv2_nvidia.so.",
 					       "libGLESv1_CM_nvidia.so.", "libnvcuvid.so.",
 					       "libnvoptix.so.", NULL};
-	bool match = false;
-	for (const char *const *p = prefixes; *p && !match; p++)
-		match = startswith(name, *p);
-	const char *so = match ? strstr(name, ".so.") : NULL;
+	for (const char *const *p = prefixes; *p; p++)
+		if (startswith(name, *p))
+			return true;
+	return false;
+}
+
+/* The driver version an NVIDIA library's file name ends in, or NULL. */
+static const char *nv_version_of(const char *name)
+{
+	const char *so = is_nvidia_lib(name) ? strstr(name, ".so.") : NULL;
 	return so && doctor_is_driver_version(so + 4) ? so + 4 : NULL;
 }
 
@@ -158,9 +165,51 @@ static int open_dir_once(int rootfd, const char *path, struct stat *seen, size_t
 	return fd;
 }
 
+/* The cache's NVIDIA entries, each resolved inside the root to the file
+ * ld.so would map: its name carries the version. 1 when the root has a
+ * cache, 0 when not (or it is unreadable: the scan then answers). */
+static int nvidia_libs_from_cache(int rootfd, struct doctor_nv_libs *ret)
+{
+	struct ldcache *cache = NULL;
+	int r = ldcache_read_in_root(rootfd, "/etc/ld.so.cache", &cache, NULL);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return 0;
+	ret->source = "ld.so.cache";
+	for (size_t i = 0; i < cache->n; i++) {
+		const struct ldcache_entry *e = &cache->entries[i];
+		int arch = ldcache_entry_arch(e);
+		if ((arch != LDCACHE_ARCH_X86_64 && arch != LDCACHE_ARCH_I386) ||
+		    !is_nvidia_lib(e->key) || e->value[0] != '/')
+			continue;
+		struct stat st;
+		_cleanup_close_ int fd = open_path_in_root(rootfd, e->value, &st);
+		char p[64], target[PATH_MAX];
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		ssize_t n = fd >= 0 && S_ISREG(st.st_mode) ? readlink(p, target, sizeof(target) - 1) : -1;
+		if (n <= 0)
+			continue; /* a stale entry: ld.so skips it as well */
+		target[n] = '\0';
+		const char *version = nv_version_of(strrchr(target, '/') + 1);
+		if (!version)
+			continue;
+		if (arch == LDCACHE_ARCH_X86_64)
+			nv_add(ret->v64, &ret->n64, version, e->value);
+		else
+			nv_add(ret->v32, &ret->n32, version, e->value);
+	}
+	ldcache_free(cache);
+	return 1;
+}
+
 int doctor_container_nvidia_libs(int rootfd, struct doctor_nv_libs *ret)
 {
 	*ret = (struct doctor_nv_libs){0};
+	int r = nvidia_libs_from_cache(rootfd, ret);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	ret->source = "library directories";
 	struct stat seen[ELEMENTSOF(doctor_lib_dirs)];
 	size_t n_seen = 0;
 	for (const char *const *d = doctor_lib_dirs; *d; d++) {

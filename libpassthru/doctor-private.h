@@ -33,12 +33,13 @@ extern const char *const doctor_lib_dirs[];
  * directories (symlinks followed inside the root). */
 bool doctor_root_has_library(int rootfd, const char *soname);
 
-/* The container's own NVIDIA userspace, found by a bounded scan of its
- * library directories for files named like libcuda.so.VERSION or
- * libnvidia-*.so.VERSION (NVIDIA's tools keep a library only when its name
- * ends in the driver's version), classed by their ELF header. This is the
- * interface the ld.so.cache parser of the nvdriver branch will answer
- * once it lands; until then a directory scan finds the same files. */
+/* The container's own NVIDIA userspace: the libraries its
+ * /etc/ld.so.cache names (what ld.so and NVIDIA's tools load), or, for a
+ * root without a cache, those a bounded scan of its library directories
+ * finds. A library counts when the file it resolves to, inside the root,
+ * is named like libcuda.so.VERSION or libnvidia-*.so.VERSION (NVIDIA's
+ * tools keep a library only when its name ends in the driver's version);
+ * 32- or 64-bit from the cache entry, or from the ELF header. */
 #define DOCTOR_NV_VERSIONS 4
 struct doctor_nv_version {
 	char version[32]; /* "550.54.14" */
@@ -48,7 +49,8 @@ struct doctor_nv_version {
 struct doctor_nv_libs {
 	struct doctor_nv_version v64[DOCTOR_NV_VERSIONS], v32[DOCTOR_NV_VERSIONS];
 	size_t n64, n32;
-	bool truncated; /* a directory had more than DOCTOR_DIR_ENTRIES_MAX entries */
+	const char *source; /* "ld.so.cache" or "library directories" */
+	bool truncated;     /* a directory had more than DOCTOR_DIR_ENTRIES_MAX entries */
 };
 int doctor_container_nvidia_libs(int rootfd, struct doctor_nv_libs *ret);
 

@@ -633,10 +633,10 @@ static void check_nvidia_userspace(struct ctx *c)
 		mismatch = true;
 		struct strbuf m = {0}, h = {0};
 		strbuf_printf(&m, "the container has its own %s-bit NVIDIA userspace %s (%u file%s, "
-				  "e.g. %s); the host's kernel module is %s: they must be the same "
-				  "version, or CUDA, GL and Vulkan fail to start",
+				  "e.g. %s, from its %s); the host's kernel module is %s: they must "
+				  "be the same version, or CUDA, GL and Vulkan fail to start",
 			      i < libs.n64 ? "64" : "32", v->version, v->files, v->files == 1 ? "" : "s",
-			      v->example, host);
+			      v->example, libs.source, host);
 		if (c->opts->nvidia_driver)
 			strbuf_printf(&h, "--nvidia-driver passes the host's %s; remove the "
 					  "container's %s libraries so that its ld.so.cache cannot pick them",
@@ -657,8 +657,10 @@ static void check_nvidia_userspace(struct ctx *c)
 		     have_host ? host : "unknown");
 	else if (libs.n64 > 0 && !mismatch && have_host)
 		addf(c, "nvidia-userspace", PT_DOCTOR_INFO, NULL,
-		     "the container's NVIDIA userspace is %s (%u file%s), as the host's module",
-		     libs.v64[0].version, libs.v64[0].files, libs.v64[0].files == 1 ? "" : "s");
+		     "the container's NVIDIA userspace is %s (%u file%s, from its %s), as the "
+		     "host's module",
+		     libs.v64[0].version, libs.v64[0].files, libs.v64[0].files == 1 ? "" : "s",
+		     libs.source);
 	if (libs.truncated)
 		addf(c, "nvidia-scan-truncated", PT_DOCTOR_INFO, NULL,
 		     "a library directory has more than %d entries: the NVIDIA library scan "

@@ -21,6 +21,7 @@
 #include <umockdev.h>
 #include <unistd.h>
 
+#include "nvfake.h"
 #include "passthru/passthru.h"
 #include "testutil.h"
 #include "util.h"
@@ -510,7 +511,8 @@ Test(doctor, matching_missing_and_32bit_nvidia_userspace)
 	cr_assert(symlink("/usr/lib/i386-linux-gnu/ld-linux.so.2", l) == 0);
 	free(l);
 	run_doctor();
-	expect("nvidia-userspace", PT_DOCTOR_INFO, "550.54.14 (2 files)", NULL);
+	expect("nvidia-userspace", PT_DOCTOR_INFO, "550.54.14 (2 files, from its library directories)",
+	       NULL);
 	cr_assert_null(find("nvidia-version-mismatch"), "%s", codes());
 	expect("nvidia-32bit-missing", PT_DOCTOR_WARNING, "/lib/ld-linux.so.2",
 	       "0 files; 64-bit: 550.54.14 (2 files", NULL);
@@ -522,6 +524,33 @@ Test(doctor, matching_missing_and_32bit_nvidia_userspace)
 	run_doctor();
 	expect("nvidia-version-mismatch", PT_DOCTOR_ERROR, "32-bit NVIDIA userspace 535.113.01",
 	       "(1 file,", NULL);
+}
+
+/* A root with a real ld.so.cache (ldconfig -r over a fake driver tree):
+ * the cache says what ld.so would load, decoys of another version
+ * included, and a library the cache does not name does not count. */
+Test(doctor, nvidia_userspace_from_the_containers_ld_so_cache)
+{
+	if (geteuid() != 0 || !tu_have("ldconfig") || !tu_have("cc"))
+		cr_skip_test("needs root, ldconfig and cc to build a fake driver with its cache");
+	gpu_with_render("0000:01:00.0", "0x10de", "nvidia", 128, 0666, 0, 0);
+	nvidia_driver("0000:01:00.0", NVFAKE_VERSION);
+	char *fake = nvfake_driver(tmp, false);
+	free(root);
+	root = fake;
+	struct pt_error err = {0};
+	cr_assert_eq(pt_plan_set_root(plan, root, &err), 0, "%s", err.message);
+	add_gpu_to_plan(NULL);
+	/* Not in the cache: ld.so would not find it by name. */
+	fake_elf("usr/lib/x86_64-linux-gnu/libnvidia-glcore.so.470.256.02", ELFCLASS64);
+	run_doctor();
+	expect("nvidia-version-mismatch", PT_DOCTOR_ERROR,
+	       "64-bit NVIDIA userspace " NVFAKE_DECOY " (2 files", "from its ld.so.cache",
+	       "module is " NVFAKE_VERSION, NULL);
+	cr_assert_null(strstr(codes(), "470.256.02"), "%s", codes());
+	cr_assert_null(find("nvidia-userspace-missing"), "%s", codes());
+	/* Its loader files name libraries it has. */
+	cr_assert_null(find("loader-missing-library"), "%s", codes());
 }
 
 /* --- loaders --------------------------------------------------------------- */
@@ -582,6 +611,48 @@ Test(doctor, loader_files_that_name_missing_libraries)
 	cr_assert_eq(unreadable, 2, "%s", codes());
 	cr_assert_null(strstr(codes(), "lvp_icd"), "%s", codes());
 	cr_assert_null(strstr(codes(), "50_mesa"), "%s", codes());
+}
+
+/* The loader files are read by the doctor's own strict JSON reader (a
+ * launch maps no json-c): escapes decode, and what is not JSON says so. */
+Test(doctor, loader_json_is_read_strictly)
+{
+	make_root(steam_passwd, "root:x:0:\n");
+	fake_elf("usr/lib/x86_64-linux-gnu/libEGL_mesa.so.0", ELFCLASS64);
+	fake_elf("usr/lib/x86_64-linux-gnu/libvulkan_lvp.so", ELFCLASS64);
+	char deep[200] = "{\"ICD\": {\"library_path\": \"libEGL_mesa.so.0\", \"x\": ";
+	for (int i = 0; i < 40; i++)
+		strcat(deep, "[");
+	struct {
+		const char *text;
+		const char *problem; /* NULL: the library is found */
+	} rows[] = {
+	    {"{\"ICD\": {\"library_path\": \"libEGL_\\u006desa.so.0\"}}", NULL},
+	    {"{\"ICD\": {\"library_path\": \"\\/usr\\/lib\\/x86_64-linux-gnu\\/libvulkan_lvp.so\"}}",
+	     NULL},
+	    {" {\"a\": [1, -2.5e3, true, null, {\"b\": \"\\\"\"}], \"ICD\": {\"library_path\": "
+	     "\"libnone.so.0\", \"api_version\": \"1.3\"}}\n",
+	     "libnone.so.0, which is in none of the container's library directories"},
+	    {"{\"ICD\": {\"library_path\": \"libEGL_mesa.so.0\"}} trailing", "is not valid JSON"},
+	    {"{\"ICD\": {\"library_path\": 5}}", "has no ICD.library_path string"},
+	    {"{\"ICD\": {\"library_path\": \"lib\\u0000.so\"}}", "is not valid JSON"},
+	    {"{\"ICD\": {\"library_path\": \"libEGL_mesa.so.0\",}}", "is not valid JSON"},
+	    {deep, "is not valid JSON"},
+	    {"{\"ICD\": {\"library_path\": \"\\ud800.so\"}}", "is not valid JSON"},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+		rfile("usr/share/glvnd/egl_vendor.d/50_test.json", rows[i].text, 0644);
+		run_doctor();
+		const struct pt_doctor_finding *f = find("loader-missing-library");
+		if (!f)
+			f = find("loader-unreadable");
+		if (!rows[i].problem) {
+			cr_assert_null(f, "row %zu: %s", i, codes());
+			continue;
+		}
+		cr_assert_not_null(f, "row %zu: %s", i, codes());
+		cr_assert(strstr(f->message, rows[i].problem), "row %zu: %s", i, f->message);
+	}
 }
 
 /* --- root and user ------------------------------------------------------- */
