@@ -32,6 +32,7 @@ struct ctx {
 	const struct pt_plan *plan;
 	const struct pt_doctor_opts *opts;
 	const char *root; /* for messages: the plan's root, or "/" */
+	const char *prefix; /* put before a path inside the root: the root, or "" for "/" */
 	int rootfd;       /* -1: the root cannot be used (a finding says why) */
 	bool as_root;     /* the launcher runs as root: container ids are host ids */
 	bool have_user;
@@ -246,7 +247,7 @@ static int check_user(struct ctx *c)
 	} else if (r == -ENODATA || r == -EFBIG || (r < 0 && r != -ENOMEM)) {
 		addf(c, "root-passwd-unreadable", PT_DOCTOR_ERROR,
 		     "make /etc/passwd in the container a regular file",
-		     "%s/etc/passwd is %s (mode 0%o): the user cannot be looked up", c->root,
+		     "%s/etc/passwd is %s (mode 0%o): the user cannot be looked up", c->prefix,
 		     r == -ENODATA ? (S_ISFIFO(mode) ? "a FIFO" : S_ISDIR(mode) ? "a directory"
 								   : "not a regular file")
 		     : r == -EFBIG ? "larger than 1 MiB"
@@ -274,7 +275,7 @@ static int check_user(struct ctx *c)
 			lines += *p == '\n';
 		addf(c, "user-missing", PT_DOCTOR_ERROR,
 		     "add the user to the container's /etc/passwd, or choose another with -u",
-		     "user '%s' is not in %s/etc/passwd (%zu lines)%s%s", user, c->root, lines,
+		     "user '%s' is not in %s/etc/passwd (%zu lines)%s%s", user, c->prefix, lines,
 		     r == -ENOENT ? "" : ": ", r == -ENOENT ? "" : e.message);
 		return 0;
 	}
@@ -285,14 +286,16 @@ static int check_user(struct ctx *c)
 		addf(c, "root-group-unreadable", PT_DOCTOR_ERROR,
 		     "make /etc/group in the container a regular file",
 		     "%s/etc/group is %s (mode 0%o): the user's groups cannot be looked up",
-		     c->root, r == -ENODATA ? (S_ISFIFO(mode) ? "a FIFO" : "not a regular file")
+		     c->prefix, r == -ENODATA ? (S_ISFIFO(mode) ? "a FIFO" : "not a regular file")
 					    : strerror(-r),
 		     (unsigned)(mode & 07777));
 	if ((r = userdb_parse_groups(c->group_text ? c->group_text : "", &c->user, &e)) < 0)
 		return r;
 	c->have_user = true;
 	if (is_nologin(c->user.shell))
-		addf(c, "user-no-shell", PT_DOCTOR_WARNING,
+		/* A note: neither backend starts the command through the login
+		 * shell, only an interactive login would end at once. */
+		addf(c, "user-no-shell", PT_DOCTOR_INFO,
 		     "give the user a shell (usermod -s /bin/sh) if anything starts it through "
 		     "its login shell",
 		     "user '%s' (uid %u) has the shell %s: a command started through the login "
@@ -748,7 +751,7 @@ static void check_display(struct ctx *c)
 			     "make /tmp/.X11-unix in the root a plain directory (mode 1777)",
 			     "%s/tmp/.X11-unix is %s (mode 0%o), not a directory: the display "
 			     "socket cannot be put there where X clients look",
-			     c->root, S_ISLNK(st.st_mode) ? "a symlink" : "not a directory",
+			     c->prefix, S_ISLNK(st.st_mode) ? "a symlink" : "not a directory",
 			     (unsigned)(st.st_mode & 07777));
 		if (fd >= 0)
 			close(fd);
@@ -856,6 +859,9 @@ int pt_doctor_run(const struct pt_plan *plan, const struct pt_doctor_opts *opts,
 	    .plan = plan,
 	    .opts = opts ? opts : &defaults,
 	    .root = pt_plan_get_root(plan) ? pt_plan_get_root(plan) : "/",
+	    .prefix = pt_plan_get_root(plan) && !streq(pt_plan_get_root(plan), "/")
+			  ? pt_plan_get_root(plan)
+			  : "",
 	    .as_root = geteuid() == 0,
 	    .rootfd = -1,
 	};

@@ -671,10 +671,10 @@ Test(doctor, root_and_user_table)
 	    {"no passwd, numeric user", NULL, "1000", "root-no-passwd", PT_DOCTOR_INFO,
 	     {"user '1000' runs by number only", NULL}},
 	    {"shell-less user", "root:x:0:0::/root:/bin/sh\nsvc:x:999:999::/:/usr/sbin/nologin\n",
-	     "svc", "user-no-shell", PT_DOCTOR_WARNING,
+	     "svc", "user-no-shell", PT_DOCTOR_INFO,
 	     {"user 'svc' (uid 999) has the shell /usr/sbin/nologin", NULL}},
 	    {"false as shell", "root:x:0:0::/root:/bin/sh\nsvc:x:998:998::/:/bin/false\n", "svc",
-	     "user-no-shell", PT_DOCTOR_WARNING, {"(uid 998) has the shell /bin/false", NULL}},
+	     "user-no-shell", PT_DOCTOR_INFO, {"(uid 998) has the shell /bin/false", NULL}},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
 		teardown();
