@@ -27,7 +27,16 @@ extern "C" {
  * Everything inside the root is read resolved in the root (a symlink
  * cannot lead to the host's files), without blocking (a FIFO where a file
  * should be is a finding, not a hang) and with a size cap. The doctor
- * changes nothing: not the plan, not the root, not the host.
+ * changes nothing: not the plan, not the root, not the host, and it opens
+ * no device node whose driver sysfs already names (opening a DRM node
+ * wakes a runtime-suspended GPU). It needs no optional library: libdrm is
+ * asked only for a node without a driver in sysfs.
+ *
+ * The device check models the kernel's decision for the container's user
+ * as its ids are on the host: when the caller is root (nspawn, native)
+ * the container's uid and groups from its own /etc/passwd and /etc/group,
+ * by number; otherwise the caller's own ids (an unprivileged launch maps
+ * the container's user to the caller).
  *
  * Codes are stable; see README.md for the list.
  */
@@ -103,7 +112,8 @@ PT_EXPORT char *pt_doctor_to_table(const struct pt_doctor *doctor, struct pt_err
  * "hint"}] (hint null when none) to the JSON object in json (e.g. a
  * pt_probe_to_json() report) and returns the result, pretty-printed and
  * ending in a newline (caller frees), or NULL with err set (-EINVAL when
- * json is not an object).
+ * json is not an object; -EOPNOTSUPP when json-c, loaded on first use, is
+ * not installed).
  */
 PT_EXPORT char *pt_doctor_add_to_json(const struct pt_doctor *doctor, const char *json,
 			    struct pt_error *err);
