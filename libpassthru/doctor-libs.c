@@ -95,8 +95,7 @@ bool doctor_is_driver_version(const char *s)
 	return dots >= 1 && strcspn(s, ".") >= 3;
 }
 
-/* Whether name is one of NVIDIA's libraries (a SONAME or a file name). */
-static bool is_nvidia_lib(const char *name)
+bool doctor_is_nvidia_lib(const char *name)
 {
 	static const char *const prefixes[] = {"libcuda.so.", "libnvidia-", "libGLX_nvidia.so.",
 					       "libEGL_nvidia.so.", "libGLESv2_nvidia.so.",
@@ -111,7 +110,7 @@ static bool is_nvidia_lib(const char *name)
 /* The driver version an NVIDIA library's file name ends in, or NULL. */
 static const char *nv_version_of(const char *name)
 {
-	const char *so = is_nvidia_lib(name) ? strstr(name, ".so.") : NULL;
+	const char *so = doctor_is_nvidia_lib(name) ? strstr(name, ".so.") : NULL;
 	return so && doctor_is_driver_version(so + 4) ? so + 4 : NULL;
 }
 
@@ -181,7 +180,7 @@ static int nvidia_libs_from_cache(int rootfd, struct doctor_nv_libs *ret)
 		const struct ldcache_entry *e = &cache->entries[i];
 		int arch = ldcache_entry_arch(e);
 		if ((arch != LDCACHE_ARCH_X86_64 && arch != LDCACHE_ARCH_I386) ||
-		    !is_nvidia_lib(e->key) || e->value[0] != '/')
+		    !doctor_is_nvidia_lib(e->key) || e->value[0] != '/')
 			continue;
 		struct stat st;
 		_cleanup_close_ int fd = open_path_in_root(rootfd, e->value, &st);

@@ -54,6 +54,9 @@ struct doctor_nv_libs {
 };
 int doctor_container_nvidia_libs(int rootfd, struct doctor_nv_libs *ret);
 
+/* Whether name (a SONAME or a file name) is one of NVIDIA's libraries. */
+bool doctor_is_nvidia_lib(const char *name);
+
 /* Whether s looks like an NVIDIA driver version: digits and dots, at least
  * one dot ("550.54.14", "535.113.01"), not a soname's "1" or "0.0". */
 bool doctor_is_driver_version(const char *s);

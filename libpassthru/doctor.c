@@ -641,8 +641,9 @@ static void check_nvidia_userspace(struct ctx *c)
 			      i < libs.n64 ? "64" : "32", v->version, v->files, v->files == 1 ? "" : "s",
 			      v->example, libs.source, host);
 		if (c->opts->nvidia_driver)
-			strbuf_printf(&h, "--nvidia-driver passes the host's %s; remove the "
-					  "container's %s libraries so that its ld.so.cache cannot pick them",
+			strbuf_printf(&h, "--nvidia-driver points NVIDIA's SONAMEs at the host's %s "
+					  "in the container's ld.so.cache; a program that loads the "
+					  "container's %s files by path still gets them: remove them",
 				      host, v->version);
 		else
 			strbuf_printf(&h, "use --nvidia-driver to pass the host's %s userspace, or "
@@ -692,10 +693,27 @@ static void check_nvidia_userspace(struct ctx *c)
 
 /* ---- loader files ---- */
 
+static const struct pt_bind *plan_bind_at(const struct pt_plan *plan, const char *target);
+static const struct pt_file *plan_file_at(const struct pt_plan *plan, const char *target);
+
+/* Whether the plan itself gives the container what the loader file names:
+ * it replaces the file (--nvidia-driver writes its own configs), binds the
+ * library at that absolute path, or passes the host's NVIDIA libraries. */
+static bool plan_provides(const struct ctx *c, const struct doctor_loader *l)
+{
+	if (plan_file_at(c->plan, l->path) || plan_bind_at(c->plan, l->path))
+		return true;
+	if (!l->library)
+		return false;
+	if (l->library[0] == '/')
+		return plan_bind_at(c->plan, l->library) != NULL;
+	return c->opts->nvidia_driver && doctor_is_nvidia_lib(l->library);
+}
+
 static int loader_finding(const struct doctor_loader *l, void *data)
 {
 	struct ctx *c = data;
-	if (!l->problem)
+	if (!l->problem || plan_provides(c, l))
 		return 0;
 	size_t n_dirs = 0;
 	while (doctor_lib_dirs[n_dirs])
@@ -739,7 +757,11 @@ static void check_display(struct ctx *c)
 			strbuf_puts(&m, "), whatever it is given");
 			struct strbuf h = {0};
 			strbuf_puts(&h, "use --private-network");
-			add(c, "display-host-x-exposed", PT_DOCTOR_WARNING, &m, &h);
+			/* A note: reaching a server is not being let in (its
+			 * cookie or xhost decides), and it is true of every
+			 * launch on a desktop; printed at each launch it would
+			 * be noise. The probe shows it. */
+			add(c, "display-host-x-exposed", PT_DOCTOR_INFO, &m, &h);
 		}
 		pt_argv_free(socks);
 	}

@@ -437,6 +437,7 @@ static int doctor(const struct options *o)
 		return EXIT_SETUP;
 	}
 	opts->display = o->display;
+	opts->nvidia_driver = o->nvidia != NULL;
 	int r = pt_doctor_run(o->plan, opts, &d, &err);
 	pt_doctor_opts_free(opts);
 	if (r < 0)
