@@ -18,7 +18,9 @@
 	X(json_object_new_string)                                              \
 	X(json_object_object_add)                                              \
 	X(json_object_put)                                                     \
-	X(json_object_to_json_string_ext)
+	X(json_object_to_json_string_ext)                                      \
+	X(json_object_get_type)                                                \
+	X(json_tokener_parse)
 
 DLOPEN_JSON_SYMS(DLOPEN_DECLARE)
 
@@ -34,3 +36,5 @@ int dlopen_json(struct pt_error *err);
 #define json_object_object_add sym_json_object_object_add
 #define json_object_put sym_json_object_put
 #define json_object_to_json_string_ext sym_json_object_to_json_string_ext
+#define json_object_get_type sym_json_object_get_type
+#define json_tokener_parse sym_json_tokener_parse

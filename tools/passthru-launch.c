@@ -41,6 +41,7 @@ struct options {
 	int wayland;                   /* -1: no; else PT_WAYLAND_* flags */
 	struct pt_weston_opts *weston; /* --weston, NULL: none */
 	bool pipewire;
+	bool no_doctor;
 };
 
 static void usage(FILE *f)
@@ -96,6 +97,7 @@ static void usage(FILE *f)
 		"      --output-dir=DIR     where --emit-nspawn-settings writes\n"
 		"      --kill-after=SECONDS after SIGTERM, SIGINT or SIGHUP (passed on to\n"
 		"                           COMMAND), kill COMMAND if it still runs (default 10)\n"
+		"      --no-doctor          start even when the pre-launch check finds errors\n"
 		"      --dry-run            print the nspawn or bwrap command, run nothing; with a\n"
 		"                           display, start none: print its server command and\n"
 		"                           what the container would get from it\n"
@@ -104,7 +106,8 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status: COMMAND's status (128+N when signal N ended it);\n"
 		"%d for bad usage (nothing was started); %d when the host lacks what was\n"
-		"asked, the container could not be set up, or its display died.\n",
+		"asked, the container could not be set up, or its display died, or the\n"
+		"pre-launch check (see passthru-probe -D) found an error.\n",
 		prog, EXIT_USAGE, EXIT_SETUP);
 }
 
@@ -204,6 +207,7 @@ enum {
 	OPT_WESTON,
 	OPT_PIPEWIRE,
 	OPT_NETWORK,
+	OPT_NO_DOCTOR,
 };
 
 /* --nvidia-driver, --nvidia-driver-root, --nvidia-driver-version: the
@@ -259,6 +263,7 @@ static const struct option longopts[] = {
 	{"weston", optional_argument, NULL, OPT_WESTON},
 	{"pipewire", no_argument, NULL, OPT_PIPEWIRE},
 	{"network", required_argument, NULL, OPT_NETWORK},
+	{"no-doctor", no_argument, NULL, OPT_NO_DOCTOR},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{0},
@@ -359,6 +364,9 @@ static int parse_one(struct options *o, int c, const char *arg)
 	case OPT_NVIDIA_DRIVER_VERSION:
 		r = nvidia_option(o, c, arg, &err);
 		break;
+	case OPT_NO_DOCTOR:
+		o->no_doctor = true;
+		break;
 	}
 	if (r < 0) {
 		fprintf(stderr, "%s: %s\nTry '%s --help'.\n", prog, err.message, prog);
@@ -433,6 +441,46 @@ static int build_plan(struct options *o)
 	if (o->pipewire && pt_pipewire_add_to_plan(o->plan, &err) < 0)
 		return fail(EXIT_SETUP, &err);
 	return -1;
+}
+
+/* The doctor checks the finished plan against its root and the host
+ * before anything starts, dry runs included: an error finding is a
+ * container that cannot work (a node its user cannot open), so nothing
+ * starts unless --no-doctor; warnings are printed once, notes not at all.
+ * Here rather than inside the launch module: refusing is this tool's
+ * policy, another program calls pt_doctor_run() and decides itself. */
+static int doctor(const struct options *o)
+{
+	struct pt_error err = {0};
+	struct pt_doctor_opts *opts = pt_doctor_opts_new();
+	struct pt_doctor *d = NULL;
+	if (!opts) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return EXIT_SETUP;
+	}
+	opts->display = o->display;
+	opts->nvidia_driver = o->nvidia != NULL;
+	int r = pt_doctor_run(o->plan, opts, &d, &err);
+	pt_doctor_opts_free(opts);
+	if (r < 0)
+		return fail(EXIT_SETUP, &err);
+	for (size_t i = 0; i < pt_doctor_finding_count(d); i++) {
+		const struct pt_doctor_finding *f = pt_doctor_finding(d, i);
+		if (f->severity == PT_DOCTOR_INFO)
+			continue;
+		fprintf(stderr, "%s: %s: %s: %s\n", prog, pt_doctor_severity_name(f->severity),
+			f->code, f->message);
+		if (f->hint)
+			fprintf(stderr, "%s:   hint: %s\n", prog, f->hint);
+	}
+	size_t errors = pt_doctor_count_severity(d, PT_DOCTOR_ERROR);
+	pt_doctor_free(d);
+	if (errors == 0)
+		return -1;
+	fprintf(stderr, "%s: %zu error%s found before launch, nothing was started "
+			"(--no-doctor starts anyway)\n",
+		prog, errors, errors == 1 ? "" : "s");
+	return EXIT_SETUP;
 }
 
 /* The display's part of a dry run: nothing is started, so say what would be. */
@@ -561,6 +609,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if ((r = build_plan(&o)) >= 0)
+		goto out;
+	if (!o.no_doctor && (r = doctor(&o)) >= 0)
 		goto out;
 	r = o.dry_run ? dry_run(&o, l) : run(&o, l);
 out:

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* passthru-probe: show what this machine can pass through to a container,
- * and what is wrong. Thin: ask the library, print a table or JSON. */
+ * and what is wrong. With -D/-u/--gpu/--pulse/--nvidia-driver it also
+ * checks a container against the host (the doctor); with --cdi it writes a
+ * CDI spec instead. Thin: ask the library, print a table or JSON. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -19,31 +21,32 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: %s [OPTIONS]\n"
 		"Show what this machine can pass through to a container, and what is wrong.\n"
+		"With any of -D, -u, --gpu, --pulse, --nvidia-driver: also check that container\n"
+		"against the host, as passthru-launch does before it starts.\n"
 		"\n"
-		"      --json      print JSON instead of a table\n"
+		"  -D, --directory=ROOT   the container's root directory (default: /)\n"
+		"  -u, --user=USER        the user the command would run as\n"
+		"      --gpu[=SEL]        the GPUs it would get (as passthru-launch --gpu)\n"
+		"      --nvidia-driver[=CAPS]  the host's NVIDIA userspace would be passed\n"
 		"      --nvidia-driver-root=DIR     look for the NVIDIA userspace driver under DIR\n"
 		"      --nvidia-driver-version=V    look for version V, not the kernel module's\n"
-		"      --cdi=gpu|audio        print a CDI spec instead (podman, Docker, containerd,\n"
-		"                             CRI-O, Kubernetes): kind DOMAIN/gpu with one device per\n"
-		"                             GPU (by index) and 'all', or DOMAIN/audio with 'pulse'\n"
-		"      --gpu=SEL              with --cdi=gpu: only these GPUs (as passthru-launch --gpu)\n"
-		"      --nvidia-driver[=CAPS] with --cdi=gpu: the NVIDIA userspace driver as well\n"
+		"      --pulse            the host's sound server would be passed\n"
+		"      --json             print JSON instead of a table\n"
+		"      --cdi=gpu|audio    print a CDI spec instead (podman, Docker, containerd,\n"
+		"                         CRI-O, Kubernetes): kind DOMAIN/gpu with one device per\n"
+		"                         GPU (by index) and 'all', or DOMAIN/audio with 'pulse';\n"
+		"                         --gpu and --nvidia-driver choose what goes in\n"
 		"      --cdi-vendor=DOMAIN    the kind's vendor (default " PT_CDI_DEFAULT_VENDOR ")\n"
 		"      --cdi-host-root=DIR    the host's device nodes are under DIR (a chroot)\n"
-		"      --output=FILE          write the spec to FILE atomically (for /etc/cdi or\n"
-		"                             /var/run/cdi); generated files go to FILE's .files dir\n"
-		"  -h, --help      show this help and exit\n"
-		"  -V, --version   show the version and exit\n"
+		"      --output=FILE      write the spec to FILE atomically (for /etc/cdi or\n"
+		"                         /var/run/cdi); generated files go to FILE's .files dir\n"
+		"  -h, --help             show this help and exit\n"
+		"  -V, --version          show the version and exit\n"
 		"\n"
 		"Exit status: 0 when the probe ran, whatever it found; %d for bad usage;\n"
 		"1 when it could not run (out of memory).\n",
 		prog, EXIT_USAGE);
 }
-
-enum { OPT_CDI = 0x100, OPT_GPU, OPT_NVIDIA_DRIVER, OPT_VENDOR, OPT_HOST_ROOT, OPT_OUTPUT };
-
-struct cdi_args;
-static int probe_main(int argc, char **argv, struct cdi_args *ca);
 
 /* --cdi: what the spec is made of, and where it goes. */
 struct cdi_args {
@@ -98,122 +101,227 @@ static int cdi(struct cdi_args *a, const struct pt_nvidia_driver_opts *nvopts)
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	struct cdi_args ca = {.opts = pt_cdi_opts_new()};
-	if (!ca.opts) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		return 1;
-	}
-	int rc = probe_main(argc, argv, &ca);
-	pt_cdi_opts_free(ca.opts);
-	return rc;
-}
+struct check {
+	const char *root, *user, *gpu;
+	bool pulse, nvidia_driver;
+};
 
-static int probe_main(int argc, char **argv, struct cdi_args *ca)
+/* The container the doctor looks at, built as passthru-launch builds it.
+ * Returns -1 to go on, or an exit code. */
+static int run_doctor(struct check *c, struct pt_doctor **ret)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"nvidia-driver-root", required_argument, NULL, 'R'},
-		{"nvidia-driver-version", required_argument, NULL, 'v'},
-		{"cdi", required_argument, NULL, OPT_CDI},
-		{"gpu", required_argument, NULL, OPT_GPU},
-		{"nvidia-driver", optional_argument, NULL, OPT_NVIDIA_DRIVER},
-		{"cdi-vendor", required_argument, NULL, OPT_VENDOR},
-		{"cdi-host-root", required_argument, NULL, OPT_HOST_ROOT},
-		{"output", required_argument, NULL, OPT_OUTPUT},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{0},
-	};
-	bool json = false;
-	struct pt_nvidia_driver_opts *nvopts = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case OPT_CDI:
-			ca->what = optarg;
-			break;
-		case OPT_GPU:
-			ca->gpu = optarg;
-			break;
-		case OPT_VENDOR:
-			ca->opts->vendor = optarg;
-			break;
-		case OPT_HOST_ROOT:
-			ca->opts->host_root = optarg;
-			break;
-		case OPT_OUTPUT:
-			ca->output = optarg;
-			break;
-		case OPT_NVIDIA_DRIVER:
-		case 'R':
-		case 'v':
-			if (!nvopts && !(nvopts = pt_nvidia_driver_opts_new())) {
-				fprintf(stderr, "%s: out of memory\n", prog);
-				return 1;
-			}
-			if (c == 'R') {
-				nvopts->root = optarg;
-			} else if (c == 'v') {
-				nvopts->version = optarg;
-			} else {
-				struct pt_error e = {0};
-				ca->nvidia_driver = true;
-				if (optarg && pt_nvidia_driver_parse_caps(optarg, &nvopts->caps, &e) < 0) {
-					fprintf(stderr, "%s: --nvidia-driver: %s\n", prog, e.message);
-					pt_nvidia_driver_opts_free(nvopts);
-					return EXIT_USAGE;
-				}
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("%s %s\n", prog, pt_version());
-			return 0;
-		default:
-			fprintf(stderr, "Try '%s --help'.\n", prog);
-			return EXIT_USAGE;
+	struct pt_error err = {0};
+	struct pt_plan *plan = pt_plan_new();
+	struct pt_audio *audio = NULL;
+	struct pt_doctor_opts *opts = pt_doctor_opts_new();
+	int r = -1;
+	if (!plan || !opts) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		r = 1;
+		goto out;
+	}
+	if ((c->root && pt_plan_set_root(plan, c->root, &err) < 0) ||
+	    (c->user && pt_plan_set_user(plan, c->user, &err) < 0)) {
+		fprintf(stderr, "%s: %s\n", prog, err.message);
+		r = EXIT_USAGE;
+		goto out;
+	}
+	if (c->gpu && pt_gpu_add_selected(plan, c->gpu, NULL, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err.message);
+		if (err.code == EINVAL) {
+			r = EXIT_USAGE;
+			goto out;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\nTry '%s --help'.\n", prog,
-			argv[optind], prog);
-		return EXIT_USAGE;
+	/* A server that is not there is the doctor's finding, not a failure. */
+	if (c->pulse && pt_audio_find(NULL, &audio, NULL) == 0)
+		pt_audio_add_to_plan(audio, plan, 0, NULL);
+	opts->audio = audio;
+	opts->nvidia_driver = c->nvidia_driver;
+	if (pt_doctor_run(plan, opts, ret, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err.message);
+		r = 1;
 	}
-	if (ca->what) {
-		int r = cdi(ca, nvopts);
-		pt_nvidia_driver_opts_free(nvopts);
-		return r;
-	}
-	if (ca->gpu || ca->nvidia_driver || ca->output || ca->opts->vendor || ca->opts->host_root) {
-		fprintf(stderr, "%s: --gpu, --nvidia-driver, --cdi-vendor, --cdi-host-root and --output "
-			"need --cdi\nTry '%s --help'.\n", prog, prog);
-		pt_nvidia_driver_opts_free(nvopts);
-		return EXIT_USAGE;
-	}
+out:
+	pt_doctor_opts_free(opts);
+	pt_audio_free(audio);
+	pt_plan_free(plan);
+	return r;
+}
+
+/* The machine's report, with the doctor's findings when there are any. */
+static int report(bool json, const struct pt_nvidia_driver_opts *nvopts, struct pt_doctor *doctor)
+{
 	struct pt_error err = {0};
 	struct pt_probe *probe = NULL;
 	if (pt_probe_run(&probe, &err) < 0 ||
 	    (nvopts && pt_probe_nvidia_driver(probe, nvopts, &err) < 0)) {
 		fprintf(stderr, "%s: %s\n", prog, err.message);
 		pt_probe_free(probe);
-		pt_nvidia_driver_opts_free(nvopts);
 		return 1;
 	}
-	pt_nvidia_driver_opts_free(nvopts);
 	char *out = json ? pt_probe_to_json(probe, &err) : pt_probe_to_table(probe, &err);
 	pt_probe_free(probe);
-	if (!out) {
+	char *more = NULL;
+	if (out && doctor)
+		more = json ? pt_doctor_add_to_json(doctor, out, &err) : pt_doctor_to_table(doctor, &err);
+	if (!out || (doctor && !more)) {
 		fprintf(stderr, "%s: %s\n", prog, err.message);
+		free(out);
 		return 1;
 	}
+	if (json && more) {
+		free(out);
+		out = more;
+		more = NULL;
+	}
 	fputs(out, stdout);
+	if (more)
+		printf("\n%s", more);
 	free(out);
+	free(more);
 	return 0;
+}
+
+enum {
+	OPT_GPU = 0x100,
+	OPT_PULSE,
+	OPT_NVIDIA_DRIVER,
+	OPT_CDI,
+	OPT_VENDOR,
+	OPT_HOST_ROOT,
+	OPT_OUTPUT,
+};
+
+static const struct option longopts[] = {
+	{"json", no_argument, NULL, 'j'},
+	{"directory", required_argument, NULL, 'D'},
+	{"user", required_argument, NULL, 'u'},
+	{"gpu", optional_argument, NULL, OPT_GPU},
+	{"pulse", no_argument, NULL, OPT_PULSE},
+	{"nvidia-driver", optional_argument, NULL, OPT_NVIDIA_DRIVER},
+	{"nvidia-driver-root", required_argument, NULL, 'R'},
+	{"nvidia-driver-version", required_argument, NULL, 'v'},
+	{"cdi", required_argument, NULL, OPT_CDI},
+	{"cdi-vendor", required_argument, NULL, OPT_VENDOR},
+	{"cdi-host-root", required_argument, NULL, OPT_HOST_ROOT},
+	{"output", required_argument, NULL, OPT_OUTPUT},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{0},
+};
+
+struct args {
+	bool json;
+	struct check check;
+	struct cdi_args cdi;
+	struct pt_nvidia_driver_opts *nvopts;
+};
+
+/* One option; -1 to go on, or an exit code. */
+static int parse_one(struct args *a, int c, const char *arg)
+{
+	struct pt_error e = {0};
+	switch (c) {
+	case 'j':
+		a->json = true;
+		return -1;
+	case 'D':
+		a->check.root = arg;
+		return -1;
+	case 'u':
+		a->check.user = arg;
+		return -1;
+	case OPT_GPU:
+		a->check.gpu = a->cdi.gpu = arg ? arg : "";
+		return -1;
+	case OPT_PULSE:
+		a->check.pulse = true;
+		return -1;
+	case OPT_CDI:
+		a->cdi.what = arg;
+		return -1;
+	case OPT_VENDOR:
+		a->cdi.opts->vendor = arg;
+		return -1;
+	case OPT_HOST_ROOT:
+		a->cdi.opts->host_root = arg;
+		return -1;
+	case OPT_OUTPUT:
+		a->cdi.output = arg;
+		return -1;
+	case OPT_NVIDIA_DRIVER:
+	case 'R':
+	case 'v':
+		if (!a->nvopts && !(a->nvopts = pt_nvidia_driver_opts_new())) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			return 1;
+		}
+		if (c == 'R') {
+			a->nvopts->root = arg;
+		} else if (c == 'v') {
+			a->nvopts->version = arg;
+		} else {
+			a->check.nvidia_driver = a->cdi.nvidia_driver = true;
+			if (arg && pt_nvidia_driver_parse_caps(arg, &a->nvopts->caps, &e) < 0) {
+				fprintf(stderr, "%s: --nvidia-driver: %s\n", prog, e.message);
+				return EXIT_USAGE;
+			}
+		}
+		return -1;
+	case 'h':
+		usage(stdout);
+		return 0;
+	case 'V':
+		printf("%s %s\n", prog, pt_version());
+		return 0;
+	default:
+		fprintf(stderr, "Try '%s --help'.\n", prog);
+		return EXIT_USAGE;
+	}
+}
+
+static int run(int argc, char **argv, struct args *a)
+{
+	int c;
+	while ((c = getopt_long(argc, argv, "D:u:hV", longopts, NULL)) != -1) {
+		int r = parse_one(a, c, optarg);
+		if (r >= 0)
+			return r;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\nTry '%s --help'.\n", prog,
+			argv[optind], prog);
+		return EXIT_USAGE;
+	}
+	if (a->cdi.what)
+		return cdi(&a->cdi, a->nvopts);
+	if (a->cdi.output || a->cdi.opts->vendor || a->cdi.opts->host_root) {
+		fprintf(stderr, "%s: --cdi-vendor, --cdi-host-root and --output need --cdi\n"
+			"Try '%s --help'.\n", prog, prog);
+		return EXIT_USAGE;
+	}
+	struct check *k = &a->check;
+	struct pt_doctor *doctor = NULL;
+	if (k->root || k->user || k->gpu || k->pulse || k->nvidia_driver) {
+		int r = run_doctor(k, &doctor);
+		if (r >= 0)
+			return r;
+	}
+	int r = report(a->json, a->nvopts, doctor);
+	pt_doctor_free(doctor);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = {.cdi.opts = pt_cdi_opts_new()};
+	if (!a.cdi.opts) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return 1;
+	}
+	int r = run(argc, argv, &a);
+	pt_cdi_opts_free(a.cdi.opts);
+	pt_nvidia_driver_opts_free(a.nvopts);
+	return r;
 }

@@ -17,3 +17,4 @@
 #include "passthru/wayland.h"
 #include "passthru/cdi.h"
 #include "passthru/nspawn-settings.h"
+#include "passthru/doctor.h"
