@@ -793,7 +793,6 @@ static void ctx_done(struct ctx *c)
 	strv_free(c->dev_src);
 	free(c->cmd_uid_map);
 	free(c->cmd_gid_map);
-	free(c->filter.filter);
 }
 
 static int prepare(const struct pt_plan *plan, struct ctx *c, struct pt_error *err)
@@ -831,8 +830,7 @@ static int prepare(const struct pt_plan *plan, struct ctx *c, struct pt_error *e
 	}
 	if ((r = command_ns(c, err)) < 0)
 		return r;
-	if ((r = seccomp_filter_build(&c->filter, err)) < 0)
-		return r;
+	seccomp_filter_get(&c->filter);
 	return build_env(c, &c->envp, err);
 }
 
