@@ -385,15 +385,16 @@ static int make_files(const struct ctx *c, int rootfd, struct pt_error *err)
 
 static int enter_root(struct pt_error *err)
 {
-	/* The host must not stay reachable from the container. */
-	if (umount2(OLDROOT, MNT_DETACH) < 0)
-		return pt_error_set(err, errno, "detach the host root");
-	/* pivot_root(".", "."): the old root ends up on top of the new one and
-	 * is detached at once; no directory in the root is needed for it. */
+	/* pivot_root(".", "."): the old root (the setup tmpfs, with the host
+	 * below it at /oldroot) ends up on top of the new one; no directory in
+	 * the root is needed for it. One lazy unmount then detaches the setup
+	 * tmpfs and the whole host tree together: the host is not reachable
+	 * from the container, and the kernel waits for one RCU grace period,
+	 * not two (each was ~0.2 ms of every launch). */
 	if (chdir(NEWROOT) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
 		return pt_error_set(err, errno, "pivot_root");
 	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
-		return pt_error_set(err, errno, "detach the setup root");
+		return pt_error_set(err, errno, "detach the host and the setup root");
 	return 0;
 }
 

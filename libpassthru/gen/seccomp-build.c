@@ -97,6 +97,13 @@ int seccomp_filter_build(struct sock_fprog *ret, struct pt_error *err)
 	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0 ||
 	    (r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0)
 		return pt_error_set(err, -r, "seccomp: attributes");
+	/* A binary tree of syscall numbers, not one long chain: when the
+	 * filter is installed the kernel runs it once per syscall number and
+	 * ABI to cache which are always allowed, and with a chain each run
+	 * walked every denied number. Installing it took 270 us, now 130 us
+	 * (measured: fork, install, exit; 2000 times). */
+	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
+		return pt_error_set(err, -r, "seccomp: binary tree");
 	if ((r = add_arches(ctx)) < 0)
 		return pt_error_set(err, -r, "seccomp: add compat architectures");
 	if ((r = add_rules(ctx, err)) < 0)
