@@ -4,7 +4,9 @@
  * embeds. Run at build time, on the machine the library is built for (the
  * program is the native ABI's plus its compat ABIs'). The header refuses
  * to compile for any other architecture, so a cross build cannot embed a
- * program made for the wrong one. */
+ * program made for the wrong one. With a second argument it also writes
+ * the raw program there (what bwrap --seccomp FD reads: bench-native gives
+ * bubblewrap the same filter). */
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +32,8 @@ static const char *arch_guard(uint32_t arch)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s OUTPUT.h\n", argv[0]);
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: %s OUTPUT.h [OUTPUT.bpf]\n", argv[0]);
 		return 2;
 	}
 	const char *guard = arch_guard(seccomp_arch_native());
@@ -65,10 +67,18 @@ int main(int argc, char **argv)
 		fprintf(f, "\t{0x%04x, %3u, %3u, 0x%08x},\n", s->code, s->jt, s->jf, s->k);
 	}
 	fputs("};\n", f);
-	free(prog.filter);
 	if (fclose(f) != 0) {
 		perror(argv[1]);
 		return 1;
 	}
+	if (argc == 3) {
+		FILE *b = fopen(argv[2], "we");
+		if (!b || fwrite(prog.filter, sizeof(*prog.filter), prog.len, b) != prog.len ||
+		    fclose(b) != 0) {
+			perror(argv[2]);
+			return 1;
+		}
+	}
+	free(prog.filter);
 	return 0;
 }
