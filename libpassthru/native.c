@@ -435,7 +435,7 @@ static int enter_root(struct pt_error *err)
 	 * the root is needed for it. One lazy unmount then detaches the setup
 	 * tmpfs and the whole host tree together: the host is not reachable
 	 * from the container, and the kernel waits for one RCU grace period,
-	 * not two (each was ~0.2 ms of every launch). */
+	 * not two. */
 	if (chdir(NEWROOT) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
 		return pt_error_set(err, errno, "pivot_root");
 	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
