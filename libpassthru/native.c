@@ -182,6 +182,54 @@ static int bind_node(int rootfd, const char *host, const char *path, struct pt_e
 	return r < 0 ? pt_error_prefix(err, "device %s", path) : 0;
 }
 
+/* A copy of the mount at src with attrs, attached over the inode tfd (an
+ * O_PATH fd already resolved inside the root): half the syscalls of
+ * root_bind, which resolves source and target again by path. */
+static int bind_over(int srcdir, const char *src, unsigned attrs, int tfd, struct pt_error *err)
+{
+	struct stat st;
+	if (fstatat(srcdir, src, &st, AT_EMPTY_PATH) < 0)
+		return pt_error_set(err, errno, "stat");
+	_cleanup_close_ int mfd =
+	    open_tree(srcdir, src,
+		      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (*src ? 0 : AT_EMPTY_PATH) |
+			  (S_ISDIR(st.st_mode) ? AT_RECURSIVE : 0));
+	if (mfd < 0)
+		return pt_error_set(err, errno, "clone");
+	struct mount_attr a = {.attr_set = attrs};
+	if (mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+		return pt_error_set(err, errno, "set mount flags");
+	if (move_mount(mfd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return pt_error_set(err, errno, "mount");
+	return 0;
+}
+
+/* One of the standard nodes, bound from the host into our fresh /dev
+ * tmpfs (devfd): nothing of the root's can be in the way there, so the
+ * mount point is created and used by name, not resolved in the root. */
+static int bind_std_node(int devfd, const char *name, struct pt_error *err)
+{
+	char src[64];
+	snprintf(src, sizeof(src), OLDROOT "/dev/%s", name);
+	struct stat st;
+	if (stat(src, &st) < 0)
+		return pt_error_set(err, errno, "device /dev/%s", name);
+	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+		return pt_error_setx(err, ENODEV, "device /dev/%s: not a device node on the host",
+				     name);
+	_cleanup_close_ int mfd = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	struct mount_attr a = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC};
+	if (mfd < 0 || mount_setattr(mfd, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
+		return pt_error_set(err, errno, "device /dev/%s", name);
+	int fd = openat(devfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return pt_error_set(err, errno, "device /dev/%s: mount point", name);
+	close(fd);
+	if (move_mount(mfd, "", devfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return pt_error_set(err, errno, "device /dev/%s: mount", name);
+	return 0;
+}
+
 static int make_dev(const struct ctx *c, int rootfd, struct pt_error *err)
 {
 	static const char *const dev_opts[] = {"mode=0755", "size=64k", NULL};
@@ -200,12 +248,9 @@ static int make_dev(const struct ctx *c, int rootfd, struct pt_error *err)
 		return pt_error_prefix(err, "/dev");
 	/* From here on /dev is our fresh tmpfs: whatever the root had there,
 	 * symlink or not, is covered. */
-	char path[64];
-	for (size_t i = 0; i < ELEMENTSOF(nodes); i++) {
-		snprintf(path, sizeof(path), "/dev/%s", nodes[i]);
-		if ((r = bind_node(rootfd, path, path, err)) < 0)
+	for (size_t i = 0; i < ELEMENTSOF(nodes); i++)
+		if ((r = bind_std_node(dev, nodes[i], err)) < 0)
 			return r;
-	}
 	for (size_t i = 0; i < ELEMENTSOF(links); i++)
 		if (symlinkat(links[i][1], dev, links[i][0]) < 0)
 			return pt_error_set(err, errno, "/dev/%s", links[i][0]);
@@ -296,18 +341,18 @@ static int protect_api_fs(int rootfd, struct pt_error *err)
 {
 	const unsigned ro =
 	    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
-	char src[PATH_MAX];
 	struct stat st;
 	int r;
-	/* Only what this kernel has, and /sys only where the root has one. */
+	/* Only what this kernel has, and /sys only where the root has one.
+	 * Each is bound over itself: the fd resolved in the root is both the
+	 * source and the mount point. */
 	for (size_t i = 0; i < ELEMENTSOF(ro_paths); i++) {
 		_cleanup_close_ int fd = root_open(rootfd, ro_paths[i], O_PATH);
 		if (fd < 0 && errno == ENOENT)
 			continue;
 		if (fd < 0)
 			return pt_error_set(err, errno, "%s", ro_paths[i]);
-		snprintf(src, sizeof(src), NEWROOT "%s", ro_paths[i]);
-		if ((r = root_bind(rootfd, src, ro_paths[i], ro, err)) < 0)
+		if ((r = bind_over(fd, "", ro, fd, err)) < 0)
 			return pt_error_prefix(err, "make %s read-only", ro_paths[i]);
 	}
 	/* An empty file or directory of our own, read-only, over each. */
@@ -318,7 +363,7 @@ static int protect_api_fs(int rootfd, struct pt_error *err)
 		if (fd < 0 || fstat(fd, &st) < 0)
 			return pt_error_set(err, errno, "%s", masked_paths[i]);
 		const char *mask = S_ISDIR(st.st_mode) ? "/mask-dir" : "/mask-file";
-		if ((r = root_bind(rootfd, mask, masked_paths[i], ro, err)) < 0)
+		if ((r = bind_over(AT_FDCWD, mask, ro, fd, err)) < 0)
 			return pt_error_prefix(err, "hide %s", masked_paths[i]);
 	}
 	return 0;
@@ -385,15 +430,16 @@ static int make_files(const struct ctx *c, int rootfd, struct pt_error *err)
 
 static int enter_root(struct pt_error *err)
 {
-	/* The host must not stay reachable from the container. */
-	if (umount2(OLDROOT, MNT_DETACH) < 0)
-		return pt_error_set(err, errno, "detach the host root");
-	/* pivot_root(".", "."): the old root ends up on top of the new one and
-	 * is detached at once; no directory in the root is needed for it. */
+	/* pivot_root(".", "."): the old root (the setup tmpfs, with the host
+	 * below it at /oldroot) ends up on top of the new one; no directory in
+	 * the root is needed for it. One lazy unmount then detaches the setup
+	 * tmpfs and the whole host tree together: the host is not reachable
+	 * from the container, and the kernel waits for one RCU grace period,
+	 * not two. */
 	if (chdir(NEWROOT) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
 		return pt_error_set(err, errno, "pivot_root");
 	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
-		return pt_error_set(err, errno, "detach the setup root");
+		return pt_error_set(err, errno, "detach the host and the setup root");
 	return 0;
 }
 
@@ -793,7 +839,6 @@ static void ctx_done(struct ctx *c)
 	strv_free(c->dev_src);
 	free(c->cmd_uid_map);
 	free(c->cmd_gid_map);
-	free(c->filter.filter);
 }
 
 static int prepare(const struct pt_plan *plan, struct ctx *c, struct pt_error *err)
@@ -831,8 +876,7 @@ static int prepare(const struct pt_plan *plan, struct ctx *c, struct pt_error *e
 	}
 	if ((r = command_ns(c, err)) < 0)
 		return r;
-	if ((r = seccomp_filter_build(&c->filter, err)) < 0)
-		return r;
+	seccomp_filter_get(&c->filter);
 	return build_env(c, &c->envp, err);
 }
 
