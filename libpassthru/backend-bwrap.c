@@ -66,7 +66,7 @@ static int bwrap_prepare(const struct pt_plan *plan, const struct backend_env *e
 				  "bwrap backend: bwrap is not installed (Debian: bubblewrap)");
 		goto fail;
 	}
-	if (!(s->state_dir = strdup(env->state_dir))) {
+	if (env->state_dir && !(s->state_dir = strdup(env->state_dir))) {
 		r = pt_error_set(err, ENOMEM, "bwrap");
 		goto fail;
 	}

@@ -412,6 +412,7 @@ static int nspawn_finish(struct backend_state *s, int *status, struct pt_error *
 const struct backend backend_nspawn = {
 	.id = PT_LAUNCH_BACKEND_NSPAWN,
 	.name = "nspawn",
+	.needs_state = true,
 	.prepare = nspawn_prepare,
 	.command = nspawn_command,
 	.spawn = nspawn_spawn,

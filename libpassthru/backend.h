@@ -31,6 +31,9 @@ struct backend_state;
 struct backend {
 	enum pt_launch_backend id;
 	const char *name;
+	/* prepare() writes into env->state_dir; otherwise it is made only
+	 * for a dry run (NULL else), so a plain launch touches no disk. */
+	bool needs_state;
 	/* Checks the plan and makes what spawn() needs. Nothing may run yet. */
 	int (*prepare)(const struct pt_plan *plan, const struct backend_env *env,
 		       struct backend_state **ret, struct pt_error *err);

@@ -49,7 +49,8 @@ struct pt_launch {
 	enum pt_launch_console console;
 	unsigned kill_after_ms;
 
-	char *state_dir;
+	char *state_base; /* opts->state_base, NULL: pt_launch_state_base() */
+	char *state_dir;  /* NULL until something needs it */
 	int state_fd;
 	int lock_fd; /* flock'ed while we live: a state dir without it is stale */
 	bool keep_state;
@@ -212,7 +213,6 @@ static void remove_stale_state(const char *base)
 
 static int make_state_dir(struct pt_launch *l, const char *base, struct pt_error *err)
 {
-	remove_stale_state(base);
 	/* Made under a name the stale scan ignores and renamed once locked:
 	 * a directory with an unlocked lock file is a dead launcher's, and
 	 * another launch must never find ours in that state. */
@@ -342,18 +342,32 @@ int pt_launch_new(struct pt_plan *plan, const struct pt_launch_opts *opts, struc
 		pt_launch_free(l);
 		return pt_error_setx(err, ENOENT, "--network=user: %s", why);
 	}
-	r = make_state_dir(l, opts->state_base ? opts->state_base : pt_launch_state_base(), err);
-	if (r < 0) {
+	/* Made when something needs it (a backend's files, a display, a dry
+	 * run): a plain native launch writes nothing to disk. What killed
+	 * launchers left is removed now, made or not (reading only). */
+	if (opts->state_base && !(l->state_base = strdup(opts->state_base))) {
 		pt_launch_free(l);
-		return r;
+		return pt_error_set(err, ENOMEM, "launch");
 	}
+	remove_stale_state(l->state_base ? l->state_base : pt_launch_state_base());
 	*ret = l;
 	return 0;
 }
 
+/* Makes the state directory on first use. */
+static int launch_state(struct pt_launch *l, struct pt_error *err)
+{
+	if (l->state_dir)
+		return 0;
+	return make_state_dir(l, l->state_base ? l->state_base : pt_launch_state_base(), err);
+}
+
 enum pt_launch_backend pt_launch_get_backend(const struct pt_launch *l) { return l->backend->id; }
 
-const char *pt_launch_state_dir(const struct pt_launch *l) { return l->state_dir; }
+const char *pt_launch_state_dir(struct pt_launch *l)
+{
+	return launch_state(l, NULL) < 0 ? NULL : l->state_dir;
+}
 
 struct pt_display *pt_launch_display(const struct pt_launch *l) { return l->display; }
 
@@ -382,6 +396,8 @@ int pt_launch_start_display(struct pt_launch *l, struct pt_display_opts *o, stru
 	if (r < 0)
 		return r;
 	const char *saved = o->state_dir;
+	if (!o->state_dir && (r = launch_state(l, err)) < 0)
+		return r;
 	if (!o->state_dir)
 		o->state_dir = l->state_dir;
 	r = pt_display_start(o, &l->display, err);
@@ -414,10 +430,13 @@ int pt_launch_start_display(struct pt_launch *l, struct pt_display_opts *o, stru
 	return 0;
 }
 
-static int prepare(struct pt_launch *l, struct pt_error *err)
+static int prepare(struct pt_launch *l, bool dry_run, struct pt_error *err)
 {
 	if (l->bstate)
 		return 0;
+	int r = l->backend->needs_state || dry_run ? launch_state(l, err) : 0;
+	if (r < 0)
+		return r;
 	_cleanup_free_ char *init = find_init();
 	if (!init && l->backend->id == PT_LAUNCH_BACKEND_NSPAWN)
 		return pt_error_setx(err, ENOENT,
@@ -446,7 +465,7 @@ int pt_launch_dry_run(struct pt_launch *l, char ***ret_argv, struct pt_error *er
 				     "the %s backend runs no external command: a dry run has "
 				     "nothing to print (use --backend=nspawn)",
 				     l->backend->name);
-	int r = prepare(l, err);
+	int r = prepare(l, true, err);
 	if (r == 0)
 		r = l->backend->command(l->bstate, ret_argv, err);
 	if (r < 0)
@@ -462,6 +481,9 @@ int pt_launch_dry_run(struct pt_launch *l, char ***ret_argv, struct pt_error *er
 
 static int usernet_log(struct pt_launch *l, char **ret, struct pt_error *err)
 {
+	int r = launch_state(l, err);
+	if (r < 0)
+		return r;
 	if (asprintf(ret, "%s/slirp4netns.log", l->state_dir) < 0) {
 		*ret = NULL;
 		return pt_error_set(err, ENOMEM, "user-mode network");
@@ -569,7 +591,7 @@ int pt_launch_run(struct pt_launch *l, int sigfd, int *ret_status, struct pt_err
 	if (r == 0 && usernet)
 		r = start_usernet(l, err);
 	if (r == 0)
-		r = prepare(l, err);
+		r = prepare(l, false, err);
 	if (r < 0)
 		return r;
 
@@ -664,6 +686,7 @@ void pt_launch_free(struct pt_launch *l)
 	if (l->lock_fd >= 0)
 		close(l->lock_fd);
 	free(l->state_dir);
+	free(l->state_base);
 	free(l);
 }
 

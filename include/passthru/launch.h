@@ -126,9 +126,9 @@ PT_EXPORT const char *pt_launch_state_base(void);
  * the backend (opts NULL: defaults) and checks what it can without
  * starting anything: -EINVAL for a plan the backend cannot run (no
  * command; no root directory under nspawn), -ENOENT when nspawn was asked
- * for and is not installed. Creates the private state directory, and
- * removes those of earlier launches whose process is gone (a launcher
- * that was killed).
+ * for and is not installed. The private state directory is made when
+ * first needed; making it also removes those of earlier launches whose
+ * process is gone (a launcher that was killed).
  */
 PT_EXPORT int pt_launch_new(struct pt_plan *plan, const struct pt_launch_opts *opts, struct pt_launch **ret,
 		  struct pt_error *err);
@@ -136,8 +136,13 @@ PT_EXPORT int pt_launch_new(struct pt_plan *plan, const struct pt_launch_opts *o
 /** The backend the launch chose (never AUTO). */
 PT_EXPORT enum pt_launch_backend pt_launch_get_backend(const struct pt_launch *launch);
 
-/** The launch's private state directory (removed by pt_launch_free()). */
-PT_EXPORT const char *pt_launch_state_dir(const struct pt_launch *launch);
+/**
+ * The launch's private state directory, removed by pt_launch_free(). It is
+ * made on first use (here, by a display, by a backend that writes files,
+ * by a dry run), so a plain native launch writes nothing to disk. NULL
+ * when it could not be made.
+ */
+PT_EXPORT const char *pt_launch_state_dir(struct pt_launch *launch);
 
 /**
  * Starts a nested display for the container (pt_display_start(), with its
