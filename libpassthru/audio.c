@@ -207,10 +207,11 @@ int client_conf_parse_text(char *text, struct client_conf *c, unsigned depth,
 /* A file libpulse would read: a missing or unreadable one is skipped, as
  * libpulse skips it; one it would block on or read without end (a FIFO,
  * /dev/zero, a huge file) is an error, found before libpulse hangs on it. */
-static int conf_read(const char *path, size_t max, char **ret, struct pt_error *err)
+static int conf_read(const char *path, size_t max, unsigned flags, char **ret,
+		     struct pt_error *err)
 {
 	struct pt_error e = {0};
-	int r = read_file_at(AT_FDCWD, path, max, READ_TEXT, ret, NULL, &e);
+	int r = read_file_at(AT_FDCWD, path, max, flags, ret, NULL, &e);
 	if (r == -ENOENT || r == -ENOTDIR || r == -EACCES || r == -EPERM || r == -ELOOP) {
 		*ret = NULL;
 		return 0;
@@ -224,7 +225,7 @@ static int client_conf_parse(const char *path, struct client_conf *c, unsigned d
 			     struct pt_error *err)
 {
 	_cleanup_free_ char *text = NULL;
-	int r = conf_read(path, CLIENT_CONF_MAX, &text, err);
+	int r = conf_read(path, CLIENT_CONF_MAX, READ_TEXT, &text, err);
 	if (r < 0 || !text)
 		return r;
 	return client_conf_parse_text(text, c, depth, err);
@@ -337,7 +338,8 @@ static int find_cookie(const struct client_conf *conf, char **ret, struct pt_err
 	for (size_t i = 0; i < ELEMENTSOF(cand); i++) {
 		if (r == 0 && !*ret && cand[i] && access(cand[i], R_OK) == 0) {
 			_cleanup_free_ char *data = NULL;
-			r = conf_read(cand[i], COOKIE_MAX, &data, err);
+			/* A cookie is 256 random bytes: no READ_TEXT. */
+			r = conf_read(cand[i], COOKIE_MAX, 0, &data, err);
 			if (r == 0 && data)
 				*ret = steal_pointer(&cand[i]);
 			else if (r < 0)
