@@ -158,9 +158,11 @@ void client_conf_done(struct client_conf *c)
 	*c = (struct client_conf){0};
 }
 
+/* Whitespace as libpulse's pa_strip() sees it, '\r' included at both
+ * ends (a value "\r\tunix:/x" is "unix:/x" to libpulse). */
 static char *strip(char *s)
 {
-	while (*s == ' ' || *s == '\t')
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
 		s++;
 	size_t n = strlen(s);
 	while (n > 0 && strchr(" \t\r\n", s[n - 1]))

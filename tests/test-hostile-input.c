@@ -406,6 +406,14 @@ Test(hostile, client_conf_text_parser)
 	cr_expect_str_eq(c.default_server, "unix:/b");
 	cr_expect_str_eq(c.cookie_file, "/c");
 	client_conf_done(&c);
+
+	/* Found by fuzz-client-conf (corpus/fuzz-client-conf/regress-leading-cr):
+	 * a '\r' after the blanks that lead a value stayed in it, where
+	 * libpulse strips it. */
+	char cr[] = "default-server =\t\t\r\t\tunix:/x\n";
+	cr_assert_eq(client_conf_parse_text(cr, &c, 8, NULL), 0);
+	cr_expect_str_eq(c.default_server, "unix:/x");
+	client_conf_done(&c);
 }
 
 /* ---- arguments: numbers, names, paths ------------------------------------ */
