@@ -191,6 +191,9 @@ static int read_in_root(int rootfd, const char *path, char **ret, struct pt_erro
 
 int userdb_lookup(int rootfd, const char *user, struct userdb_user *ret, struct pt_error *err)
 {
+	/* "" would match a passwd line with an empty name field. */
+	if (!user || !*user)
+		return pt_error_setx(err, EINVAL, "user: empty name");
 	_cleanup_free_ char *passwd = NULL, *group = NULL;
 	int r = read_in_root(rootfd, "/etc/passwd", &passwd, err);
 	if (r < 0)

@@ -564,3 +564,16 @@ Test(hostile, gpu_selectors_are_strict)
 		pt_gpu_selection_free(s);
 	}
 }
+
+/* -u "" must not pick a passwd line with an empty name (here: uid 0). */
+Test(hostile, empty_user_is_refused)
+{
+	tmp = tu_tmpdir();
+	root = tu_busybox_root(tmp);
+	tu_write(tpath("root/etc/passwd"), "::0:0::/root:/bin/sh\ntester:x:1000:1000::/:/bin/sh\n",
+		 0644);
+	struct userdb_user u = {0};
+	struct pt_error err = {0};
+	cr_expect_eq(lookup("", &u, &err), -EINVAL, "%s", err.message);
+	userdb_user_done(&u);
+}
