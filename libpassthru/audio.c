@@ -301,6 +301,22 @@ static int client_conf_load(struct client_conf *c, struct pt_error *err)
 			file = user;
 		else if (exists(legacy))
 			file = legacy;
+		/* libpulse versions differ in which user file they try first
+		 * (and PULSE_CONFIG_PATH adds one): one it may open and block
+		 * on is refused whichever we parse. */
+		const char *dir = secure_getenv("PULSE_CONFIG_PATH");
+		_cleanup_free_ char *cpath = NULL;
+		if (dir && *dir == '/' && asprintf(&cpath, "%s/client.conf", dir) < 0)
+			return pt_error_set(err, ENOMEM, "client.conf");
+		const char *other[] = {user, legacy, cpath};
+		for (size_t i = 0; i < ELEMENTSOF(other); i++) {
+			_cleanup_free_ char *text = NULL;
+			int r = other[i] && exists(other[i])
+				    ? conf_read(other[i], CLIENT_CONF_MAX, READ_TEXT, &text, err)
+				    : 0;
+			if (r < 0)
+				return r;
+		}
 	}
 	int r = client_conf_parse_dot_d(file, c, err);
 	if (r >= 0)

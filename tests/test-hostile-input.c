@@ -577,3 +577,26 @@ Test(hostile, empty_user_is_refused)
 	cr_expect_eq(lookup("", &u, &err), -EINVAL, "%s", err.message);
 	userdb_user_done(&u);
 }
+
+/* Without PULSE_CLIENTCONFIG: a FIFO as ~/.pulse/client.conf (the legacy
+ * place some libpulse versions try first) is refused too. */
+Test(hostile, probe_refuses_user_client_conf_fifo)
+{
+	tmp = tu_tmpdir();
+	cr_assert_eq(mkdir(tpath("home"), 0755), 0);
+	cr_assert_eq(mkdir(tpath("home/.pulse"), 0755), 0);
+	make_kind(tpath("home/.pulse/client.conf"), FIFO);
+	char home[4200];
+	snprintf(home, sizeof(home), "HOME=%s", tpath("home"));
+	char *out = NULL, *err = NULL;
+	char *argv[] = {"env", "-u", "PULSE_CLIENTCONFIG", "-u", "XDG_CONFIG_HOME", "-u",
+			"PULSE_SERVER", home, "timeout", "10", (char *)tu_tool("passthru-probe"),
+			NULL};
+	int rc = tu_run(argv, &out, &err, 30);
+	cr_expect_neq(rc, 124, "passthru-probe hung");
+	cr_expect_eq(rc, 0, "rc %d, stderr: %s", rc, err);
+	cr_expect(out && strstr(out, ".pulse/client.conf is a FIFO, not a regular file"), "%s",
+		  out);
+	free(out);
+	free(err);
+}
