@@ -235,7 +235,9 @@ FUZZ_OBJS := $(LIB_SRCS:libpassthru/%.c=$(FUZZ_BUILD)/obj/%.o)
 
 $(FUZZ_BUILD)/obj/%.o: libpassthru/%.c $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -include libpassthru/export.h -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -fvisibility=hidden -c $< -o $@
+
+$(FUZZ_BUILD)/obj/launch.o: FUZZ_CFLAGS += -DPT_HELPERDIR='"$(HELPERDIR)"'
 
 $(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) -o $@ $(DEPS_LIBS) $(LDFLAGS)

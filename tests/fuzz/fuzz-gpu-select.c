@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* --gpu selectors against a fixed list of three GPUs. */
+/* --gpu selectors against a fixed list of three GPUs (one with an NVIDIA
+ * UUID, for "GPU-<uuid>" and its prefixes). */
 #include "fuzz.h"
 #include "gpu-private.h"
 
@@ -12,7 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    {.pub = {.index = 0, .name = "0000:00:02.0", .pci = "0000:00:02.0",
 		     .vendor = "intel", .driver = "i915"}},
 	    {.pub = {.index = 1, .name = "0000:01:00.0", .pci = "0000:01:00.0",
-		     .vendor = "nvidia", .driver = "nvidia"}},
+		     .vendor = "nvidia", .driver = "nvidia",
+		     .uuid = "GPU-6a1c9d2e-52b1-7c4a-1f2e-0123456789ab"}},
 	    {.pub = {.index = 2, .name = "fde60000.gpu", .vendor = NULL, .driver = NULL}},
 	};
 	struct pt_gpu_list l = {.gpus = gpus, .n_gpus = 3};
