@@ -233,11 +233,14 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_OBJS := $(LIB_SRCS:libpassthru/%.c=$(FUZZ_BUILD)/obj/%.o)
 
-$(FUZZ_BUILD)/obj/%.o: libpassthru/%.c $(LIB_HDRS)
+$(FUZZ_BUILD)/obj/%.o: libpassthru/%.c $(wildcard libpassthru/*.h include/passthru/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -fvisibility=hidden -c $< -o $@
 
 $(FUZZ_BUILD)/obj/launch.o: FUZZ_CFLAGS += -DPT_HELPERDIR='"$(HELPERDIR)"'
+# The generated seccomp program is the main build's (no parser in it).
+$(FUZZ_BUILD)/obj/seccomp-filter.o: $(BUILD)/gen/seccomp-bpf.h
+$(FUZZ_BUILD)/obj/seccomp-filter.o: FUZZ_CFLAGS += -I$(BUILD)/gen
 
 $(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) -o $@ $(DEPS_LIBS) $(LDFLAGS)
