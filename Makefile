@@ -217,3 +217,41 @@ format:
 
 clean:
 	rm -rf build build-asan
+
+# ---- fuzzing (libFuzzer): `make fuzz FUZZ_SECONDS=N` ---------------------
+# Each tests/fuzz/fuzz-*.c is linked with the library's objects built again
+# by clang with ASan/UBSan and coverage (fuzzer-no-link) in $(FUZZ_BUILD),
+# then run for FUZZ_SECONDS on its corpus in tests/fuzz/corpus/NAME.
+# (ld.so.cache: its harness, fuzz-ld-so-cache.c, joins by the wildcard.)
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-D_GNU_SOURCE -Iinclude -Ilibpassthru $(DEPS_CFLAGS)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_OBJS := $(LIB_SRCS:libpassthru/%.c=$(FUZZ_BUILD)/obj/%.o)
+
+$(FUZZ_BUILD)/obj/%.o: libpassthru/%.c $(wildcard libpassthru/*.h include/passthru/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -fvisibility=hidden -c $< -o $@
+
+$(FUZZ_BUILD)/obj/launch.o: FUZZ_CFLAGS += -DPT_HELPERDIR='"$(HELPERDIR)"'
+# The generated seccomp program is the main build's (no parser in it).
+$(FUZZ_BUILD)/obj/seccomp-filter.o: $(BUILD)/gen/seccomp-bpf.h
+$(FUZZ_BUILD)/obj/seccomp-filter.o: FUZZ_CFLAGS += -I$(BUILD)/gen
+
+$(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) -o $@ $(DEPS_LIBS) $(LDFLAGS)
+
+# The clang objects are kept between runs (make would delete them as
+# intermediates of the harnesses).
+.SECONDARY: $(FUZZ_OBJS)
+.PHONY: fuzz fuzz-build clean-fuzz
+fuzz-build: $(FUZZ_BINS)
+fuzz: deps
+	$(MAKE) fuzz-build
+	@tests/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS)
+clean-fuzz:
+	rm -rf $(FUZZ_BUILD)

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host's PulseAudio (or PipeWire pulse) server: let libpulse find it,
  * tell apart why it cannot be reached, and put it into a plan. */
+#include <dirent.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "audio-private.h"
 #include "dlopen-pulse.h"
 #include "passthru/audio.h"
-#include "util.h"
 
 #define DEFAULT_TIMEOUT_MS 2000
 /* libpulse's system-wide socket (PA_SYSTEM_RUNTIME_PATH on Debian and Fedora). */
@@ -142,20 +144,25 @@ static bool exists(const char *path)
 	return path && stat(path, &st) == 0;
 }
 
-struct client_conf {
-	char *default_server;
-	char *cookie_file;
-};
+/* client.conf files and cookies are a few hundred bytes; anything far
+ * larger is not one (and libpulse would read all of it). */
+#define CLIENT_CONF_MAX (1u << 20)
+#define COOKIE_MAX (64u * 1024)
+/* .include nesting libpulse would follow before we call it a loop. */
+#define CLIENT_CONF_DEPTH 8
 
-static void client_conf_done(struct client_conf *c)
+void client_conf_done(struct client_conf *c)
 {
 	free(c->default_server);
 	free(c->cookie_file);
+	*c = (struct client_conf){0};
 }
 
+/* Whitespace as libpulse's pa_strip() sees it, '\r' included at both
+ * ends (a value "\r\tunix:/x" is "unix:/x" to libpulse). */
 static char *strip(char *s)
 {
-	while (*s == ' ' || *s == '\t')
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
 		s++;
 	size_t n = strlen(s);
 	while (n > 0 && strchr(" \t\r\n", s[n - 1]))
@@ -163,21 +170,21 @@ static char *strip(char *s)
 	return s;
 }
 
-/* The two keys we need, parsed as libpulse's conf-parser does: "key = value",
- * ';' or '#' comments, ".include FILE"; a later line wins. A missing file
- * is no error (libpulse ignores it too). */
-static int client_conf_parse(const char *path, struct client_conf *c, unsigned depth)
+static int client_conf_parse(const char *path, struct client_conf *c, unsigned depth,
+			     struct pt_error *err);
+
+int client_conf_parse_text(char *text, struct client_conf *c, unsigned depth,
+			   struct pt_error *err)
 {
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	if (!f || depth > 8)
-		return 0;
-	char line[4096];
-	while (fgets(line, sizeof(line), f)) {
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *s = strip(line);
 		if (!*s || *s == ';' || *s == '#' || *s == '[')
 			continue;
 		if (startswith(s, ".include ")) {
-			int r = client_conf_parse(strip(s + strlen(".include ")), c, depth + 1);
+			if (depth >= CLIENT_CONF_DEPTH)
+				continue;
+			int r = client_conf_parse(strip(s + strlen(".include ")), c, depth + 1, err);
 			if (r < 0)
 				return r;
 			continue;
@@ -194,32 +201,134 @@ static int client_conf_parse(const char *path, struct client_conf *c, unsigned d
 			continue;
 		free(*slot);
 		if (!(*slot = strdup(value)))
-			return -ENOMEM;
+			return pt_error_set(err, ENOMEM, "client.conf");
 	}
 	return 0;
 }
 
+/* A file libpulse would read: a missing or unreadable one is skipped, as
+ * libpulse skips it; one it would block on or read without end (a FIFO,
+ * /dev/zero, a huge file) is an error, found before libpulse hangs on it. */
+static int conf_read(const char *path, size_t max, unsigned flags, char **ret,
+		     struct pt_error *err)
+{
+	struct pt_error e = {0};
+	int r = read_file_at(AT_FDCWD, path, max, flags, ret, NULL, &e);
+	if (r == -ENOENT || r == -ENOTDIR || r == -EACCES || r == -EPERM || r == -ELOOP) {
+		*ret = NULL;
+		return 0;
+	}
+	if (r < 0 && err)
+		*err = e;
+	return r;
+}
+
+static int client_conf_parse(const char *path, struct client_conf *c, unsigned depth,
+			     struct pt_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = conf_read(path, CLIENT_CONF_MAX, READ_TEXT, &text, err);
+	if (r < 0 || !text)
+		return r;
+	return client_conf_parse_text(text, c, depth, err);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* libpulse reads FILE.d/\*.conf (in name order) before FILE itself. */
+static int client_conf_parse_dot_d(const char *file, struct client_conf *c, struct pt_error *err)
+{
+	_cleanup_free_ char *dir = NULL;
+	if (asprintf(&dir, "%s.d", file) < 0)
+		return pt_error_set(err, ENOMEM, "client.conf");
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	_cleanup_strv_ char **names = NULL;
+	size_t n = 0, alloc = 0;
+	int r = 0;
+	for (struct dirent *de; (de = readdir(d));) {
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len < 6 || !streq(de->d_name + len - 5, ".conf"))
+			continue;
+		void *p = names;
+		if (grow_array(&p, &alloc, n + 2, sizeof(char *)) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		names = p;
+		if (asprintf(&names[n], "%s/%s", dir, de->d_name) < 0) {
+			names[n] = NULL;
+			r = -ENOMEM;
+			break;
+		}
+		names[++n] = NULL;
+	}
+	closedir(d);
+	if (r < 0)
+		return pt_error_set(err, ENOMEM, "client.conf");
+	if (n > 1)
+		qsort(names, n, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		struct pt_error e = {0};
+		r = client_conf_parse(names[i], c, 0, &e);
+		if (r == -EISDIR) /* a directory named x.conf: libpulse reads nothing */
+			r = 0;
+		else if (r < 0 && err)
+			*err = e;
+	}
+	return r;
+}
+
 /* Which client.conf libpulse reads: $PULSE_CLIENTCONFIG, else the user's,
- * else the system's; only one of them. (The .d directories are not read
- * here: they only matter to the diagnosis of a failed lookup.) */
-static int client_conf_load(struct client_conf *c)
+ * else the system's; only one of them, after its .d directory. */
+static int client_conf_load(struct client_conf *c, struct pt_error *err)
 {
 	const char *env = secure_getenv("PULSE_CLIENTCONFIG");
-	if (env && *env)
-		return client_conf_parse(env, c, 0);
-	_cleanup_free_ char *user = config_home_path("client.conf");
-	if (exists(user))
-		return client_conf_parse(user, c, 0);
-	const char *h = home_dir();
-	_cleanup_free_ char *legacy = NULL;
-	if (h && asprintf(&legacy, "%s/.pulse/client.conf", h) > 0 && exists(legacy))
-		return client_conf_parse(legacy, c, 0);
-	return client_conf_parse("/etc/pulse/client.conf", c, 0);
+	_cleanup_free_ char *user = NULL, *legacy = NULL;
+	const char *file = "/etc/pulse/client.conf";
+	if (env && *env) {
+		file = env;
+	} else {
+		const char *h = home_dir();
+		user = config_home_path("client.conf");
+		if (h && asprintf(&legacy, "%s/.pulse/client.conf", h) < 0)
+			legacy = NULL;
+		if (exists(user))
+			file = user;
+		else if (exists(legacy))
+			file = legacy;
+		/* libpulse versions differ in which user file they try first
+		 * (and PULSE_CONFIG_PATH adds one): one it may open and block
+		 * on is refused whichever we parse. */
+		const char *dir = secure_getenv("PULSE_CONFIG_PATH");
+		_cleanup_free_ char *cpath = NULL;
+		if (dir && *dir == '/' && asprintf(&cpath, "%s/client.conf", dir) < 0)
+			return pt_error_set(err, ENOMEM, "client.conf");
+		const char *other[] = {user, legacy, cpath};
+		for (size_t i = 0; i < ELEMENTSOF(other); i++) {
+			_cleanup_free_ char *text = NULL;
+			int r = other[i] && exists(other[i])
+				    ? conf_read(other[i], CLIENT_CONF_MAX, READ_TEXT, &text, err)
+				    : 0;
+			if (r < 0)
+				return r;
+		}
+	}
+	int r = client_conf_parse_dot_d(file, c, err);
+	if (r >= 0)
+		r = client_conf_parse(file, c, 0, err);
+	return r;
 }
 
 /* The cookie libpulse would send, in its order: PULSE_COOKIE, client.conf
- * cookie-file, ~/.config/pulse/cookie, ~/.pulse-cookie. NULL: none exists. */
-static int find_cookie(const struct client_conf *conf, char **ret)
+ * cookie-file, ~/.config/pulse/cookie, ~/.pulse-cookie; the first one that
+ * it can read. NULL: none exists. libpulse would block on a FIFO or read
+ * a device without end: such a candidate is an error, not skipped. */
+static int find_cookie(const struct client_conf *conf, char **ret, struct pt_error *err)
 {
 	const char *h = home_dir();
 	char *cand[4] = {NULL};
@@ -240,11 +349,20 @@ static int find_cookie(const struct client_conf *conf, char **ret)
 	cand[2] = config_home_path("cookie");
 	if (h && asprintf(&cand[3], "%s/.pulse-cookie", h) < 0)
 		cand[3] = NULL;
+	if (r < 0)
+		pt_error_set(err, ENOMEM, "cookie");
 
 	*ret = NULL;
 	for (size_t i = 0; i < ELEMENTSOF(cand); i++) {
-		if (!*ret && cand[i] && access(cand[i], R_OK) == 0)
-			*ret = steal_pointer(&cand[i]);
+		if (r == 0 && !*ret && cand[i] && access(cand[i], R_OK) == 0) {
+			_cleanup_free_ char *data = NULL;
+			/* A cookie is 256 random bytes: no READ_TEXT. */
+			r = conf_read(cand[i], COOKIE_MAX, 0, &data, err);
+			if (r == 0 && data)
+				*ret = steal_pointer(&cand[i]);
+			else if (r < 0)
+				pt_error_prefix(err, "cookie");
+		}
 		free(cand[i]);
 	}
 	return r;
@@ -486,12 +604,20 @@ int pt_audio_find(const struct pt_audio_options *opts, struct pt_audio **ret, st
 		return pt_error_prefix(err, "pulse");
 	}
 	_cleanup_(client_conf_done) struct client_conf conf = {0};
-	r = client_conf_load(&conf);
-	if (r >= 0)
-		r = find_cookie(&conf, &a->cookie);
-	if (r < 0) {
+	r = client_conf_load(&conf, err);
+	if (r < 0)
+		pt_error_prefix(err, "client configuration");
+	else
+		r = find_cookie(&conf, &a->cookie, err);
+	if (r == -ENOMEM) {
 		pt_audio_free(a);
-		return pt_error_set(err, -r, "pulse: client.conf");
+		return pt_error_set(err, ENOMEM, "pulse");
+	}
+	if (r < 0) {
+		/* Never handed to libpulse: it would hang on what we refused. */
+		a->state = PT_AUDIO_FAILED;
+		*ret = a;
+		return pt_error_prefix(err, "pulse");
 	}
 
 	int e = pulse_connect(server, timeout_ms, a);
@@ -606,9 +732,9 @@ int pt_audio_add_to_plan(const struct pt_audio *a, struct pt_plan *plan, unsigne
 	/* A cookie is 256 bytes; anything far larger is not one. */
 	_cleanup_free_ char *data = NULL;
 	size_t len = 0;
-	r = read_file_max(a->cookie, 64 * 1024, &data, &len);
+	r = read_file_at(AT_FDCWD, a->cookie, COOKIE_MAX, 0, &data, &len, err);
 	if (r < 0)
-		return pt_error_set(err, -r, "pulse: read cookie %s", a->cookie);
+		return pt_error_prefix(err, "pulse: cookie");
 	/* 0644: the container's user, whatever its uid, must read it; on the
 	 * host it lives in the launcher's private (0700) state directory. */
 	r = pt_plan_add_file(plan, PT_AUDIO_COOKIE, data, len, 0644, err);

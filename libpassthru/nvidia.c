@@ -5,6 +5,7 @@
  * which shared nodes exist. */
 #include <ctype.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 
 #include "gpu-private.h"
@@ -159,11 +160,12 @@ int proc_devices_char_major(const char *text, const char *name)
 	return -ENOENT;
 }
 
-/* Reads a small /proc or /sys file; *ret NULL and the errno when it cannot. */
+/* Reads a small /proc or /sys file; *ret NULL and the errno when it cannot.
+ * A NUL byte makes it no text the kernel wrote (-EBADMSG). */
 static int read_small(const char *path, char **ret)
 {
 	*ret = NULL;
-	return read_file_max(path, GPU_PROC_MAX, ret, NULL);
+	return read_file_at(AT_FDCWD, path, GPU_PROC_MAX, READ_TEXT, ret, NULL, NULL);
 }
 
 static int probe_gpu_minor(struct pt_gpu_list *l, struct gpu_entry *g, unsigned major)

@@ -211,8 +211,15 @@ int pt_plan_set_env(struct pt_plan *p, const char *name, const char *value, stru
 {
 	if (!name || !*name)
 		return pt_error_setx(err, EINVAL, "environment: empty variable name");
-	if (strchr(name, '='))
-		return pt_error_setx(err, EINVAL, "environment: name '%s' contains '='", name);
+	/* POSIX's portable names only: a shell cannot read "A B" or "1X", and
+	 * the backends differ on them (nspawn refuses what native passes). */
+	if (!(name[0] == '_' || (name[0] >= 'A' && name[0] <= 'Z') ||
+	      (name[0] >= 'a' && name[0] <= 'z')) ||
+	    name[strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")])
+		return pt_error_setx(err, EINVAL,
+				     "environment: '%s' is not a variable name "
+				     "(letters, digits and '_', not starting with a digit)",
+				     name);
 	if (!value)
 		return pt_error_setx(err, EINVAL, "environment: %s has no value", name);
 
@@ -380,6 +387,13 @@ int pt_bind_parse(const char *spec, char **ret_source, char **ret_target, struct
 {
 	if (!spec || !*spec)
 		return pt_error_setx(err, EINVAL, "bind: empty argument");
+	/* A '\r' or '\n' in a path is a pasted CRLF line or a crafted spec;
+	 * nspawn's --bind and mountinfo cannot carry it faithfully either. */
+	for (const char *c = spec; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return pt_error_setx(err, EINVAL,
+					     "bind: control character 0x%02x in the argument",
+					     (unsigned char)*c);
 	const char *s = spec;
 	_cleanup_free_ char *src = NULL, *dst = NULL;
 	int r = bind_part(&s, &src);

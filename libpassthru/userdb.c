@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
-#include <sys/syscall.h>
 
 #include "userdb.h"
 
@@ -31,18 +28,31 @@ static size_t split_fields(char *line, char **fields, size_t n)
 	return i;
 }
 
+/* A uid or gid as passwd, group and -u write it: decimal digits only. No
+ * sign, space, '\r' or "0x": strtoul() would take " 5", "+5" and "-5"
+ * (as a huge number), and a field a container's root wrote with one of
+ * them must not name some other id than the one it shows. */
 static int parse_id(const char *s, unsigned *ret)
 {
-	if (!*s || *s == '-' || *s == '+')
+	size_t n = strspn(s, "0123456789");
+	if (n == 0 || s[n] || n > 10)
 		return -EINVAL;
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
+	unsigned long long v = strtoull(s, NULL, 10);
 	/* (uid_t)-1 means "no change" to setresuid(): never a real user. */
-	if (errno || *end || v >= UINT_MAX)
+	if (v >= UINT_MAX)
 		return -EINVAL;
 	*ret = (unsigned)v;
 	return 0;
+}
+
+/* A control character ('\r' of a CRLF file, a tab, an escape) in an entry
+ * that is to become a name, a home or a shell: the file is broken. */
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
 }
 
 /* Calls fn for every line of text (copied, NUL-terminated, without '\n');
@@ -79,11 +89,17 @@ static int passwd_line(char *line, void *data)
 	if (line[0] == '#' || split_fields(line, f, 7) < 7)
 		return 0;
 	unsigned uid, gid;
-	bool by_name = streq(f[0], m->user);
-	if (!by_name && !(m->numeric && parse_id(f[2], &uid) == 0 && uid == m->id))
+	/* A number is a uid, as for getpwuid() and systemd: a line whose
+	 * *name* is those digits never matches it (it could carry uid 0). */
+	if (m->numeric ? parse_id(f[2], &uid) < 0 || uid != m->id : !streq(f[0], m->user))
 		return 0;
 	if (parse_id(f[2], &uid) < 0 || parse_id(f[3], &gid) < 0)
 		return pt_error_setx(m->err, EINVAL, "passwd entry of '%s': bad uid or gid", f[0]);
+	for (size_t i = 0; i < 7; i++)
+		if (has_control(f[i]))
+			return pt_error_setx(m->err, EINVAL,
+					     "passwd entry of '%s': control character (CRLF line end?)",
+					     f[0]);
 	m->ret->uid = uid;
 	m->ret->gid = gid;
 	m->ret->name = strdup(f[0]);
@@ -158,34 +174,35 @@ int userdb_parse_groups(const char *text, struct userdb_user *u, struct pt_error
 }
 
 /* Reads ROOT/path with every symlink resolved as if rootfd were "/". A
- * missing file is an empty one: a root without /etc/group has no groups. */
+ * missing file is an empty one: a root without /etc/group has no groups.
+ * A FIFO, a device or a huge file there is an error, not a read that
+ * blocks or never ends. */
 static int read_in_root(int rootfd, const char *path, char **ret, struct pt_error *err)
 {
-	struct open_how how = {
-	    .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
-	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	_cleanup_close_ int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-	if (fd < 0 && errno == ENOENT) {
+	int r = read_file_at(rootfd, path, USERDB_MAX, READ_IN_ROOT | READ_TEXT, ret, NULL, err);
+	if (r == -ENOENT) {
 		*ret = strdup("");
 		return *ret ? 0 : pt_error_set(err, ENOMEM, "%s", path);
 	}
-	if (fd < 0)
-		return pt_error_set(err, errno, "open %s in the root", path);
-	int r = read_fd_max(fd, USERDB_MAX, ret, NULL);
 	if (r < 0)
-		return pt_error_set(err, -r, "read %s in the root", path);
+		return pt_error_prefix(err, "the container's root");
 	return 0;
 }
 
 int userdb_lookup(int rootfd, const char *user, struct userdb_user *ret, struct pt_error *err)
 {
+	/* "" would match a passwd line with an empty name field. */
+	if (!user || !*user)
+		return pt_error_setx(err, EINVAL, "user: empty name");
 	_cleanup_free_ char *passwd = NULL, *group = NULL;
 	int r = read_in_root(rootfd, "/etc/passwd", &passwd, err);
 	if (r < 0)
 		return r;
 	struct userdb_user u = {0};
-	r = userdb_parse_passwd(passwd, user, &u, err);
+	/* Our own error: a number missing from passwd is no failure, and a
+	 * message left in err would reach the user's terminal all the same. */
+	struct pt_error e = {0};
+	r = userdb_parse_passwd(passwd, user, &u, &e);
 	unsigned id;
 	if (r == -ENOENT && parse_id(user, &id) == 0) {
 		u = (struct userdb_user){.uid = id, .gid = id};
@@ -198,12 +215,14 @@ int userdb_lookup(int rootfd, const char *user, struct userdb_user *ret, struct 
 		}
 		r = 0;
 	}
-	if (r < 0)
-		return r == -ENOENT
-			   ? pt_error_setx(err, ENOENT,
-					   "user '%s' not found in the container's /etc/passwd",
-					   user)
-			   : r;
+	if (r == -ENOENT)
+		return pt_error_setx(err, ENOENT, "user '%s' not found in the container's /etc/passwd",
+				     user);
+	if (r < 0) {
+		if (err)
+			*err = e;
+		return r;
+	}
 	if ((r = read_in_root(rootfd, "/etc/group", &group, err)) < 0 ||
 	    (r = userdb_parse_groups(group, &u, err)) < 0) {
 		userdb_user_done(&u);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "util.h"
 
@@ -121,12 +123,74 @@ int read_fd_max(int fd, size_t max, char **ret, size_t *ret_len)
 	return 0;
 }
 
+static const char *file_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFLNK:
+		return "a symbolic link";
+	}
+	return "not a regular file";
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, unsigned flags, char **ret,
+		 size_t *ret_len, struct pt_error *err)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; on the
+	 * regular file that is all we go on to read it changes nothing. */
+	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+		     (flags & READ_NOFOLLOW ? O_NOFOLLOW : 0);
+	_cleanup_close_ int fd = -1;
+	if (flags & READ_IN_ROOT) {
+		struct open_how how = {
+		    .flags = (uint64_t)oflags,
+		    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		};
+		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	} else {
+		fd = openat(dirfd, path, oflags);
+	}
+	if (fd < 0)
+		return pt_error_set(err, errno, "open %s", path);
+
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return pt_error_set(err, errno, "stat %s", path);
+	if (!S_ISREG(st.st_mode))
+		return pt_error_setx(err, S_ISDIR(st.st_mode) ? EISDIR : EINVAL,
+				     "%s is %s, not a regular file", path, file_kind(st.st_mode));
+	/* /proc and sysfs files say 0 or 4096 here whatever they hold: the
+	 * read below enforces the limit for them. */
+	if ((uintmax_t)st.st_size > max)
+		return pt_error_setx(err, EFBIG, "%s is larger than %zu bytes", path, max);
+
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int r = read_fd_max(fd, max, &buf, &len);
+	if (r == -EFBIG)
+		return pt_error_setx(err, EFBIG, "%s is larger than %zu bytes", path, max);
+	if (r < 0)
+		return pt_error_set(err, -r, "read %s", path);
+	if ((flags & READ_TEXT) && memchr(buf, '\0', len))
+		return pt_error_setx(err, EBADMSG, "%s contains a NUL byte: not a text file", path);
+	if (ret_len)
+		*ret_len = len;
+	*ret = steal_pointer(&buf);
+	return 0;
+}
+
 int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	return read_fd_max(fd, max, ret, ret_len);
+	return read_file_at(AT_FDCWD, path, max, 0, ret, ret_len, NULL);
 }
 
 int write_file_excl(const char *path, const void *data, size_t len, unsigned mode,

@@ -82,10 +82,27 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...) _printf_(2, 3);
 /* Returns the string (caller frees) or NULL when an append ran out of memory. */
 char *strbuf_steal(struct strbuf *b);
 
-/* Reads a whole small file (at most max bytes, NUL-terminated). -EFBIG when
- * it is larger: /proc and sysfs files we parse are never big, so a huge one
- * is a broken or hostile input, not something to allocate for. */
+/* Reads a whole small file (at most max bytes, NUL-terminated), and only a
+ * regular one: a FIFO, a device node (/dev/zero), a directory or a file
+ * larger than max is a one-line error in bounded time, never a blocking or
+ * endless read. Every file whose content a user or a container's root
+ * controls is read through it. path is opened relative to dirfd
+ * (AT_FDCWD) without blocking. Errors: -errno of open (-ENOENT: missing),
+ * -EISDIR, -EINVAL (FIFO, device, socket), -EFBIG, -EBADMSG (READ_TEXT and a
+ * NUL byte), -ENOMEM; err says which file and why. */
+enum {
+	READ_NOFOLLOW = 1u << 0, /* the last component must not be a symlink */
+	READ_IN_ROOT = 1u << 1,	 /* resolve path as if dirfd were "/" (openat2) */
+	READ_TEXT = 1u << 2,	 /* a NUL byte makes it no text file: -EBADMSG */
+};
+int read_file_at(int dirfd, const char *path, size_t max, unsigned flags, char **ret,
+		 size_t *ret_len, struct pt_error *err);
+/* read_file_at(AT_FDCWD, path, max, 0, ...) without the message: /proc and
+ * sysfs files we parse are never big, so a huge one is a broken or hostile
+ * input, not something to allocate for. */
 int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len);
+/* Reads fd to its end, at most max bytes (-EFBIG beyond): for descriptors
+ * the caller opened itself and knows to be a file. */
 int read_fd_max(int fd, size_t max, char **ret, size_t *ret_len);
 
 /* Writes data to path atomically enough for our use: O_EXCL, full writes,

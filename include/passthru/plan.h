@@ -106,7 +106,10 @@ PT_EXPORT int pt_plan_add_bind(struct pt_plan *plan, const char *source, const c
 PT_EXPORT int pt_plan_add_device(struct pt_plan *plan, const char *path, char type, unsigned major,
 		       unsigned minor, const char *access, struct pt_error *err);
 
-/** Sets an environment variable. name: non-empty, no '='; value: any string. */
+/**
+ * Sets an environment variable. name: a POSIX portable name,
+ * [A-Za-z_][A-Za-z0-9_]* (-EINVAL otherwise); value: any string.
+ */
 PT_EXPORT int pt_plan_set_env(struct pt_plan *plan, const char *name, const char *value,
 		    struct pt_error *err);
 
@@ -155,6 +158,7 @@ PT_EXPORT unsigned pt_plan_get_flags(const struct pt_plan *plan);
 /**
  * Parses a bind argument as systemd-nspawn does: "SRC[:DST]", where "\:"
  * is a colon inside a path and "\\" a backslash. DST defaults to SRC.
+ * Both must be absolute; control characters (a CRLF's '\r') are -EINVAL.
  * Returns newly allocated strings in *ret_source, *ret_target.
  */
 PT_EXPORT int pt_bind_parse(const char *spec, char **ret_source, char **ret_target, struct pt_error *err);
