@@ -35,6 +35,7 @@
 #include <sys/wait.h>
 
 #include "mount.h"
+#include "pidfd.h"
 #include "native.h"
 #include "passthru/process.h"
 #include "seccomp-filter.h"
@@ -880,32 +881,6 @@ static int prepare(const struct pt_plan *plan, struct ctx *c, struct pt_error *e
 	return build_env(c, &c->envp, err);
 }
 
-static pid_t clone3_(unsigned long long flags, int *ret_pidfd)
-{
-	struct clone_args args = {
-	    .flags = flags | CLONE_PIDFD,
-	    .pidfd = (unsigned long long)(uintptr_t)ret_pidfd,
-	    .exit_signal = SIGCHLD,
-	};
-	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-	/* Container runtimes' seccomp profiles answer clone3 with ENOSYS so
-	 * that libcs fall back to clone, which has CLONE_PIDFD too; the pidfd
-	 * goes to parent_tid, the third argument except on s390. */
-#if !defined(__s390__)
-	if (pid < 0 && errno == ENOSYS)
-		pid = (pid_t)syscall(SYS_clone, (unsigned long)(flags | CLONE_PIDFD | SIGCHLD),
-				     NULL, ret_pidfd, NULL, NULL);
-#endif
-	return pid;
-}
-
-static void reap(int pidfd)
-{
-	siginfo_t si;
-	while (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
-		;
-}
-
 int native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, int *ret_pidfd,
 		    struct pt_error *err)
 {
@@ -942,7 +917,7 @@ int native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, int
 		sigaddset(&block, forwarded[i]);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	int pidfd = -1;
-	pid_t pid = clone3_(ns, &pidfd);
+	pid_t pid = clone_pidfd(ns, &pidfd);
 	if (pid == 0) {
 		close(pipefd[0]);
 		child_main(&c);
@@ -967,7 +942,7 @@ int native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, int
 		;
 	close(pipefd[0]);
 	if (n != 0) {
-		reap(pidfd);
+		pidfd_reap(pidfd, true, NULL);
 		close(pidfd);
 		if (n == (ssize_t)sizeof(child_err)) {
 			child_err.message[sizeof(child_err.message) - 1] = '\0';
