@@ -222,7 +222,7 @@ clean:
 # Each tests/fuzz/fuzz-*.c is linked with the library's objects built again
 # by clang with ASan/UBSan and coverage (fuzzer-no-link) in $(FUZZ_BUILD),
 # then run for FUZZ_SECONDS on its corpus in tests/fuzz/corpus/NAME.
-# (ld.so.cache: its harness, fuzz-ld-so-cache.c, joins by the wildcard.)
+# (ld.so.cache: tests/fuzz/fuzz-ld-so-cache.c.)
 FUZZ_BUILD ?= build-fuzz
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
