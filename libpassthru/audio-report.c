@@ -1,22 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "audio-report.h"
+#include "json-build.h"
 #include "passthru/audio.h"
-
-static int add(struct json_object *o, const char *key, struct json_object *v, bool null_ok)
-{
-	if (!v && !null_ok)
-		return -ENOMEM;
-	if (json_object_object_add(o, key, v) < 0) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static struct json_object *string_or_null(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
 
 int audio_report_json(const struct pt_audio *a, const struct pt_error *why,
 		      struct json_object **ret, struct pt_error *err)
@@ -32,23 +17,16 @@ int audio_report_json(const struct pt_audio *a, const struct pt_error *why,
 
 	const char *server =
 	    pt_audio_get_socket(a) ? pt_audio_get_socket(a) : pt_audio_get_server(a);
-	struct json_object *o = json_object_new_object();
-	r = o ? 0 : -ENOMEM;
-	if (r >= 0)
-		r = add(o, "server", string_or_null(server), !server);
-	if (r >= 0)
-		r = add(o, "name", string_or_null(pt_audio_get_name(a)), !pt_audio_get_name(a));
-	if (r >= 0)
-		r = add(o, "version", string_or_null(pt_audio_get_version(a)),
-			!pt_audio_get_version(a));
-	if (r >= 0)
-		r = add(o, "running", json_object_new_boolean(pt_audio_is_running(a)), false);
-	if (r >= 0)
-		r = add(o, "state",
-			json_object_new_string(pt_audio_state_name(pt_audio_get_state(a))), false);
-	if (r >= 0 && why && why->code)
-		r = add(o, "error", json_object_new_string(why->message), false);
-	if (r < 0) {
+	struct jb b = {0};
+	struct json_object *o = jnew(&b, json_object_new_object());
+	jadd_str(&b, o, "server", server);
+	jadd_str(&b, o, "name", pt_audio_get_name(a));
+	jadd_str(&b, o, "version", pt_audio_get_version(a));
+	jadd_bool(&b, o, "running", pt_audio_is_running(a));
+	jadd_str(&b, o, "state", pt_audio_state_name(pt_audio_get_state(a)));
+	if (why && why->code)
+		jadd_str(&b, o, "error", why->message);
+	if (b.failed) {
 		json_object_put(o);
 		return pt_error_set(err, ENOMEM, "audio report");
 	}

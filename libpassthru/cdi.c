@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "dlopen-json.h"
+#include "json-build.h"
 #include "engine.h"
 #include "passthru/audio.h"
 #include "passthru/cdi.h"
@@ -382,43 +382,6 @@ const char *pt_cdi_spec_version(const struct pt_cdi_spec *sc)
 
 /* ---- rendering ---------------------------------------------------------- */
 
-struct jb {
-	bool failed;
-};
-
-static struct json_object *jnew(struct jb *b, struct json_object *o)
-{
-	if (!o)
-		b->failed = true;
-	return o;
-}
-
-static void jadd(struct jb *b, struct json_object *o, const char *key, struct json_object *v)
-{
-	if (!o || !v || json_object_object_add(o, key, v) < 0) {
-		json_object_put(v);
-		b->failed = true;
-	}
-}
-
-static void jpush(struct jb *b, struct json_object *arr, struct json_object *v)
-{
-	if (!arr || !v || json_object_array_add(arr, v) < 0) {
-		json_object_put(v);
-		b->failed = true;
-	}
-}
-
-static struct json_object *jstr(struct jb *b, const char *s)
-{
-	return jnew(b, json_object_new_string(s));
-}
-
-static struct json_object *jint(struct jb *b, int64_t v)
-{
-	return jnew(b, json_object_new_int64(v));
-}
-
 static struct json_object *edits_json(struct jb *b, const struct pt_cdi_spec *s,
 				      const struct edits *e, const char *files_dir)
 {
@@ -513,18 +476,7 @@ char *pt_cdi_spec_to_json(const struct pt_cdi_spec *s, const char *files_dir,
 	jadd(&b, root, "devices", devs);
 	if (!edits_empty(&s->common))
 		jadd(&b, root, "containerEdits", edits_json(&b, s, &s->common, files_dir));
-	char *out = NULL;
-	if (!b.failed) {
-		const char *text = json_object_to_json_string_ext(
-		    root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-			  JSON_C_TO_STRING_NOSLASHESCAPE);
-		if (text && asprintf(&out, "%s\n", text) < 0)
-			out = NULL;
-	}
-	json_object_put(root);
-	if (!out)
-		pt_error_set(err, ENOMEM, "cdi: json");
-	return out;
+	return jb_finish(&b, root, "cdi", err);
 }
 
 int pt_cdi_spec_write(const struct pt_cdi_spec *s, const char *path, struct pt_error *err)

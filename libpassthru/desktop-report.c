@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "desktop-report.h"
+#include "json-build.h"
 #include "netns.h"
 #include "passthru/display.h"
 #include "passthru/wayland.h"
@@ -61,30 +62,12 @@ static void detail(const struct desktop_info *d, char *buf, size_t size)
 			 d->usernet_why);
 }
 
-static int add(struct json_object *o, const char *key, struct json_object *v, bool null_ok)
+static struct json_object *socket_json(struct jb *b, const char *socket,
+				      const struct pt_error *why)
 {
-	if (!v && !null_ok)
-		return -ENOMEM;
-	if (json_object_object_add(o, key, v) < 0) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static struct json_object *str(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
-static struct json_object *socket_json(const char *socket, const struct pt_error *why)
-{
-	struct json_object *o = json_object_new_object();
-	if (!o || add(o, "socket", str(socket), !socket) < 0 ||
-	    add(o, "error", str(socket ? NULL : why->message), socket != NULL) < 0) {
-		json_object_put(o);
-		return NULL;
-	}
+	struct json_object *o = jnew(b, json_object_new_object());
+	jadd_str(b, o, "socket", socket);
+	jadd_str(b, o, "error", socket ? NULL : why->message);
 	return o;
 }
 
@@ -92,40 +75,21 @@ int desktop_report_json(const struct desktop_info *d, struct json_object **ret)
 {
 	char buf[512];
 	detail(d, buf, sizeof(buf));
-	struct json_object *o = json_object_new_object(), *iso = json_object_new_object(),
-			   *xs = json_object_new_array();
-	int r = o && iso && xs ? 0 : -ENOMEM;
-	for (char **s = d->host_x; r == 0 && s && *s; s++) {
-		struct json_object *v = json_object_new_string(*s);
-		if (!v || json_object_array_add(xs, v) < 0) {
-			json_object_put(v);
-			r = -ENOMEM;
-		}
-	}
-	if (r == 0)
-		r = add(iso, "protection", json_object_new_string(protection(d)), false);
-	if (r == 0)
-		r = add(iso, "detail", json_object_new_string(buf), false);
-	if (r == 0)
-		r = add(iso, "host_address", str(d->usernet ? USERNET_HOST_ADDR : NULL),
-			!d->usernet);
-	if (r == 0) {
-		r = add(iso, "host_x_sockets", xs, false);
-		xs = NULL;
-	}
-	if (r == 0)
-		r = add(o, "wayland", socket_json(d->wayland, &d->wayland_why), false);
-	if (r == 0)
-		r = add(o, "pipewire", socket_json(d->pipewire, &d->pipewire_why), false);
-	if (r == 0)
-		r = add(o, "weston", str(d->weston), !d->weston);
-	if (r == 0) {
-		r = add(o, "x11_isolation", iso, false);
-		iso = NULL;
-	}
-	json_object_put(xs);
-	json_object_put(iso);
-	if (r < 0) {
+	struct jb b = {0};
+	struct json_object *o = jnew(&b, json_object_new_object());
+	struct json_object *iso = jnew(&b, json_object_new_object());
+	struct json_object *xs = jnew(&b, json_object_new_array());
+	for (char **s = d->host_x; s && *s; s++)
+		jpush(&b, xs, jstr(&b, *s));
+	jadd_str(&b, iso, "protection", protection(d));
+	jadd_str(&b, iso, "detail", buf);
+	jadd_str(&b, iso, "host_address", d->usernet ? USERNET_HOST_ADDR : NULL);
+	jadd(&b, iso, "host_x_sockets", xs);
+	jadd(&b, o, "wayland", socket_json(&b, d->wayland, &d->wayland_why));
+	jadd(&b, o, "pipewire", socket_json(&b, d->pipewire, &d->pipewire_why));
+	jadd_str(&b, o, "weston", d->weston);
+	jadd(&b, o, "x11_isolation", iso);
+	if (b.failed) {
 		json_object_put(o);
 		return -ENOMEM;
 	}

@@ -7,7 +7,7 @@
 #include "audio-report.h"
 #include "desktop-report.h"
 #include "dlopen-drm.h"
-#include "dlopen-json.h"
+#include "json-build.h"
 #include "passthru/audio.h"
 #include "passthru/probe.h"
 #include "util.h"
@@ -174,55 +174,11 @@ const struct pt_warning *pt_probe_warning(const struct pt_probe *p, size_t i)
 	return pt_nvidia_driver_warning(p->nvdriver, i - pt_gpu_list_warning_count(p->gpus));
 }
 
-/* json-c returns NULL when out of memory, and NULL is also how it writes
- * null: the builder remembers a failure so one check at the end does. */
-struct jb {
-	bool failed;
-};
-
-static struct json_object *jnew(struct jb *b, struct json_object *v)
-{
-	if (!v)
-		b->failed = true;
-	return v;
-}
-
-static void jadd(struct jb *b, struct json_object *o, const char *key, struct json_object *v)
-{
-	if (!o || json_object_object_add(o, key, v) < 0) {
-		json_object_put(v);
-		b->failed = true;
-	}
-}
-
-static void jadd_str(struct jb *b, struct json_object *o, const char *key, const char *s)
-{
-	jadd(b, o, key, s ? jnew(b, json_object_new_string(s)) : NULL);
-}
-
-static void jadd_int(struct jb *b, struct json_object *o, const char *key, int64_t v)
-{
-	jadd(b, o, key, jnew(b, json_object_new_int64(v)));
-}
-
-static void jadd_bool(struct jb *b, struct json_object *o, const char *key, bool v)
-{
-	jadd(b, o, key, jnew(b, json_object_new_boolean(v)));
-}
-
 static void jadd_hex(struct jb *b, struct json_object *o, const char *key, unsigned v)
 {
 	char buf[16];
 	snprintf(buf, sizeof(buf), "0x%04x", v);
 	jadd_str(b, o, key, v ? buf : NULL);
-}
-
-static void jpush(struct jb *b, struct json_object *arr, struct json_object *v)
-{
-	if (!arr || !v || json_object_array_add(arr, v) < 0) {
-		json_object_put(v);
-		b->failed = true;
-	}
 }
 
 /* drivers: each node's DRM driver (NULL: all unknown). */
@@ -357,18 +313,7 @@ char *pt_probe_to_json(const struct pt_probe *p, struct pt_error *err)
 	}
 	struct jb b = {0};
 	struct json_object *root = to_json(&b, p);
-	char *out = NULL;
-	if (!b.failed) {
-		const char *s = json_object_to_json_string_ext(
-			root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-				      JSON_C_TO_STRING_NOSLASHESCAPE);
-		if (s && asprintf(&out, "%s\n", s) < 0)
-			out = NULL;
-	}
-	json_object_put(root);
-	if (!out)
-		pt_error_set(err, ENOMEM, "probe: json");
-	return out;
+	return jb_finish(&b, root, "probe", err);
 }
 
 /* A table: rows of cells, printed with each column as wide as its widest
