@@ -36,17 +36,23 @@ int daemon_spawn(char *const argv[], char *const env[], int log_fd, const struct
 	return pidfd_spawn(&p, ret_pid, ret_pidfd, err);
 }
 
-char *daemon_last_words(const char *log_file)
+char *daemon_log_tail(const char *log_file, size_t max)
 {
 	_cleanup_close_ int fd = open(log_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return NULL;
 	off_t size = lseek(fd, 0, SEEK_END);
-	off_t from = size > 4096 ? size - 4096 : 0;
+	off_t from = size > (off_t)max ? size - (off_t)max : 0;
 	if (size < 0 || lseek(fd, from, SEEK_SET) < 0)
 		return NULL;
-	_cleanup_free_ char *buf = NULL;
-	if (read_fd_max(fd, 4096, &buf, NULL) < 0)
+	char *buf = NULL;
+	return read_fd_max(fd, max, &buf, NULL) < 0 ? NULL : buf;
+}
+
+char *daemon_last_words(const char *log_file)
+{
+	_cleanup_free_ char *buf = daemon_log_tail(log_file, 4096);
+	if (!buf)
 		return NULL;
 	const char *last = NULL;
 	size_t last_len = 0;

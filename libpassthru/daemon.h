@@ -23,6 +23,9 @@ struct daemon_fd {
 int daemon_spawn(char *const argv[], char *const env[], int log_fd, const struct daemon_fd *fds,
 		 size_t n_fds, pid_t *ret_pid, int *ret_pidfd, struct pt_error *err);
 
+/* The last max bytes of a log file (NUL-terminated, caller frees), or NULL. */
+char *daemon_log_tail(const char *log_file, size_t max);
+
 /* The last non-empty line of a log file (at most 300 bytes), or NULL. */
 char *daemon_last_words(const char *log_file);
 

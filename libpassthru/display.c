@@ -14,6 +14,7 @@
 #include "dlopen-x11.h"
 #include "passthru/display.h"
 #include "passthru/process.h"
+#include "daemon.h"
 #include "pidfd.h"
 #include "state.h"
 #include "strv.h"
@@ -306,14 +307,7 @@ static bool wait_exit(struct pt_display *d, int timeout_ms)
 {
 	if (reap(d, false))
 		return true;
-	struct pollfd p = {.fd = d->pidfd, .events = POLLIN};
-	long long end = now_ms() + timeout_ms;
-	for (;;) {
-		long long left = end - now_ms();
-		int r = poll(&p, 1, left > 0 ? (int)left : 0);
-		if (r > 0 || (r < 0 && errno != EINTR) || left <= 0)
-			break;
-	}
+	pidfd_wait_exit(d->pidfd, timeout_ms);
 	return reap(d, false);
 }
 
@@ -339,15 +333,8 @@ static char *clean_line(const char *s, size_t n)
  * their start): there only a fatal error counts. */
 static char *read_last_words(const char *log_file, bool any_line)
 {
-	_cleanup_close_ int fd = open(log_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return NULL;
-	off_t size = lseek(fd, 0, SEEK_END);
-	off_t from = size > 8192 ? size - 8192 : 0;
-	if (size < 0 || lseek(fd, from, SEEK_SET) < 0)
-		return NULL;
-	_cleanup_free_ char *buf = NULL;
-	if (read_fd_max(fd, 8192, &buf, NULL) < 0)
+	_cleanup_free_ char *buf = daemon_log_tail(log_file, 8192);
+	if (!buf)
 		return NULL;
 
 	char *fatal = strstr(buf, "Fatal server error:");
