@@ -582,6 +582,78 @@ static int diagnose(struct pt_audio *a, const char *list, struct pt_error *err)
 			     "no PulseAudio server configured or found (looked at: %s)", list);
 }
 
+struct pt_audio_options *pt_audio_options_new(void)
+{
+	return calloc(1, sizeof(struct pt_audio_options));
+}
+
+void pt_audio_options_free(struct pt_audio_options *opts)
+{
+	free(opts);
+}
+
+/* client.conf as libpulse reads it, and the cookie it would send. */
+static int read_client_setup(struct client_conf *conf, struct pt_audio *a, struct pt_error *err)
+{
+	int r = client_conf_load(conf, err);
+	if (r < 0) {
+		pt_error_prefix(err, "client configuration");
+		return r;
+	}
+	return find_cookie(conf, &a->cookie, err);
+}
+
+/* A server answered: it can be bound only when it was reached over a socket. */
+static int server_answered(struct pt_audio *a, struct pt_error *err)
+{
+	a->running = true;
+	if (a->socket) {
+		a->state = PT_AUDIO_RUNNING;
+		return 0;
+	}
+	a->state = PT_AUDIO_REMOTE;
+	return pt_error_setx(err, EREMOTE,
+			     "pulse: PulseAudio server %s is reached over TCP; a TCP "
+			     "server cannot be bound into a container",
+			     a->server);
+}
+
+/* libpulse's error from a failed connect turned into a state and a message
+ * naming the server. */
+static int explain_failure(struct pt_audio *a, int e, const char *server, unsigned timeout_ms,
+			   const struct client_conf *conf, struct pt_error *err)
+{
+	if (e == PA_ERR_CONNECTIONREFUSED) {
+		_cleanup_free_ char *list = candidates(server, conf);
+		return list ? diagnose(a, list, err) : pt_error_set(err, ENOMEM, "pulse");
+	}
+	if (e == PA_ERR_ACCESS) {
+		a->state = PT_AUDIO_DENIED;
+		return pt_error_setx(
+		    err, EACCES,
+		    "PulseAudio server %s refused us: access denied (no cookie, or "
+		    "the wrong one%s%s)",
+		    a->server ? a->server : "", a->cookie ? "; sent " : "",
+		    a->cookie ? a->cookie : "");
+	}
+	if (e == PA_ERR_TIMEOUT) {
+		a->state = PT_AUDIO_FAILED;
+		return pt_error_setx(err, ETIMEDOUT,
+				     "PulseAudio server %s did not answer within %u ms",
+				     a->server ? a->server : "", timeout_ms);
+	}
+	if (e == PA_ERR_INVALIDSERVER || e == PA_ERR_INVALID) {
+		a->state = PT_AUDIO_NO_SERVER;
+		return pt_error_setx(err, EINVAL, "invalid PulseAudio server string '%s'",
+				     server	 ? server
+				     : a->server ? a->server
+						 : "");
+	}
+	a->state = PT_AUDIO_FAILED;
+	return pt_error_setx(err, EPROTO, "PulseAudio server %s: %s", a->server ? a->server : "",
+			     pa_strerror(e));
+}
+
 int pt_audio_find(const struct pt_audio_options *opts, struct pt_audio **ret, struct pt_error *err)
 {
 	const char *server = opts ? opts->server : NULL;
@@ -604,11 +676,7 @@ int pt_audio_find(const struct pt_audio_options *opts, struct pt_audio **ret, st
 		return pt_error_prefix(err, "pulse");
 	}
 	_cleanup_(client_conf_done) struct client_conf conf = {0};
-	r = client_conf_load(&conf, err);
-	if (r < 0)
-		pt_error_prefix(err, "client configuration");
-	else
-		r = find_cookie(&conf, &a->cookie, err);
+	r = read_client_setup(&conf, a, err);
 	if (r == -ENOMEM) {
 		pt_audio_free(a);
 		return pt_error_set(err, ENOMEM, "pulse");
@@ -631,46 +699,10 @@ int pt_audio_find(const struct pt_audio_options *opts, struct pt_audio **ret, st
 	}
 
 	if (e == PA_OK) {
-		a->running = true;
-		if (a->socket) {
-			a->state = PT_AUDIO_RUNNING;
-			*ret = a;
-			return 0;
-		}
-		a->state = PT_AUDIO_REMOTE;
 		*ret = a;
-		return pt_error_setx(err, EREMOTE,
-				     "pulse: PulseAudio server %s is reached over TCP; a TCP "
-				     "server cannot be bound into a container",
-				     a->server);
+		return server_answered(a, err);
 	}
-
-	if (e == PA_ERR_CONNECTIONREFUSED) {
-		_cleanup_free_ char *list = candidates(server, &conf);
-		r = list ? diagnose(a, list, err) : pt_error_set(err, ENOMEM, "pulse");
-	} else if (e == PA_ERR_ACCESS) {
-		a->state = PT_AUDIO_DENIED;
-		r = pt_error_setx(err, EACCES,
-				  "PulseAudio server %s refused us: access denied (no cookie, or "
-				  "the wrong one%s%s)",
-				  a->server ? a->server : "", a->cookie ? "; sent " : "",
-				  a->cookie ? a->cookie : "");
-	} else if (e == PA_ERR_TIMEOUT) {
-		a->state = PT_AUDIO_FAILED;
-		r = pt_error_setx(err, ETIMEDOUT,
-				  "PulseAudio server %s did not answer within %u ms",
-				  a->server ? a->server : "", timeout_ms);
-	} else if (e == PA_ERR_INVALIDSERVER || e == PA_ERR_INVALID) {
-		a->state = PT_AUDIO_NO_SERVER;
-		r = pt_error_setx(err, EINVAL, "invalid PulseAudio server string '%s'",
-				  server      ? server
-				  : a->server ? a->server
-					      : "");
-	} else {
-		a->state = PT_AUDIO_FAILED;
-		r = pt_error_setx(err, EPROTO, "PulseAudio server %s: %s",
-				  a->server ? a->server : "", pa_strerror(e));
-	}
+	r = explain_failure(a, e, server, timeout_ms, &conf, err);
 	if (r == -ENOMEM) {
 		pt_audio_free(a);
 		return r;

@@ -127,103 +127,121 @@ static void push_env(struct strv_builder *a, const struct backend_state *s)
 	}
 }
 
+/* The namespaces bwrap makes, and the user it runs the command as. */
+static void push_namespaces(struct strv_builder *a, const struct backend_state *s, int info_fd)
+{
+	unsigned flags = pt_plan_get_flags(s->plan);
+	/* A launcher that dies takes its container along, as with native. */
+	strv_push(a, "--die-with-parent");
+	strv_push(a, "--unshare-pid");
+	strv_push(a, "--unshare-uts");
+	if (flags & PT_PLAN_PRIVATE_IPC)
+		strv_push(a, "--unshare-ipc");
+	if (flags & PT_PLAN_PRIVATE_NETWORK)
+		strv_push(a, "--unshare-net");
+	if (s->userns) {
+		strv_push(a, "--unshare-user");
+		strv_push(a, "--uid");
+		strv_pushf(a, "%u", (unsigned)s->user.uid);
+		strv_push(a, "--gid");
+		strv_pushf(a, "%u", (unsigned)s->user.gid);
+	}
+	if (info_fd >= 0) {
+		strv_push(a, "--info-fd");
+		strv_pushf(a, "%d", info_fd);
+	}
+}
+
+/* The file system every container gets before the plan's own mounts. */
+static void push_base_mounts(struct strv_builder *a, const struct backend_state *s)
+{
+	const char *root = pt_plan_get_root(s->plan);
+	if (root) {
+		strv_push(a, "--bind");
+		strv_push(a, root);
+		strv_push(a, "/");
+	} else {
+		/* As the native backend: the host's / read-only, a fresh /tmp. */
+		strv_push(a, "--ro-bind");
+		strv_push(a, "/");
+		strv_push(a, "/");
+	}
+	strv_push(a, "--dev");
+	strv_push(a, "/dev");
+	strv_push(a, "--proc");
+	strv_push(a, "/proc");
+	/* /run is the container's own, as nspawn and native make it: producers
+	 * put their sockets under /run/passthru. */
+	strv_push(a, "--tmpfs");
+	strv_push(a, "/run");
+	if (!root) {
+		strv_push(a, "--tmpfs");
+		strv_push(a, "/tmp");
+		strv_push(a, "--ro-bind-try");
+		strv_push(a, "/run/systemd/resolve");
+		strv_push(a, "/run/systemd/resolve");
+	} else if (s->has_sys) {
+		strv_push(a, "--ro-bind");
+		strv_push(a, "/sys");
+		strv_push(a, "/sys");
+	}
+	if (!(pt_plan_get_flags(s->plan) & PT_PLAN_PRIVATE_IPC)) {
+		strv_push(a, "--bind");
+		strv_push(a, "/dev/shm");
+		strv_push(a, "/dev/shm");
+	}
+}
+
+/* The plan's binds, devices and generated files (see build_argv). */
+static void push_plan_mounts(struct strv_builder *a, const struct pt_plan *plan, const int *fds,
+			     char *const *file_paths)
+{
+	for (size_t i = 0; i < pt_plan_bind_count(plan); i++) {
+		const struct pt_bind *b = pt_plan_bind(plan, i);
+		/* bwrap mounts every bind nodev but --dev-bind. */
+		strv_push(a, (b->flags & PT_BIND_DEVICE) ? "--dev-bind"
+			     : engine_bind_read_only(b)	 ? "--ro-bind"
+							 : "--bind");
+		strv_push(a, b->source);
+		strv_push(a, b->target);
+	}
+	for (size_t i = 0; i < pt_plan_device_count(plan); i++) {
+		const struct pt_device *d = pt_plan_device(plan, i);
+		strv_push(a, "--dev-bind");
+		strv_push(a, d->path);
+		strv_push(a, d->path);
+	}
+	for (size_t i = 0; i < pt_plan_file_count(plan); i++) {
+		const struct pt_file *f = pt_plan_file(plan, i);
+		if (fds) {
+			strv_push(a, "--perms");
+			strv_pushf(a, "%04o", f->mode & 07777);
+			strv_push(a, "--ro-bind-data");
+			strv_pushf(a, "%d", fds[i]);
+		} else {
+			strv_push(a, "--ro-bind");
+			strv_push(a, file_paths[i]);
+		}
+		strv_push(a, f->target);
+	}
+}
+
 /* The argv. Generated file i is --ro-bind-data file_fds[i] when fds is
  * set, else --ro-bind of file_paths[i] (a dry run's copies). info_fd >= 0
  * adds --info-fd. */
 static char **build_argv(const struct backend_state *s, const int *fds, char *const *file_paths,
 			 int info_fd, struct pt_error *err)
 {
-	const struct pt_plan *plan = s->plan;
-	const char *root = pt_plan_get_root(plan);
-	unsigned flags = pt_plan_get_flags(plan);
 	struct strv_builder a = {0};
 	strv_push(&a, s->bwrap);
-	/* A launcher that dies takes its container along, as with native. */
-	strv_push(&a, "--die-with-parent");
-	strv_push(&a, "--unshare-pid");
-	strv_push(&a, "--unshare-uts");
-	if (flags & PT_PLAN_PRIVATE_IPC)
-		strv_push(&a, "--unshare-ipc");
-	if (flags & PT_PLAN_PRIVATE_NETWORK)
-		strv_push(&a, "--unshare-net");
-	if (s->userns) {
-		strv_push(&a, "--unshare-user");
-		strv_push(&a, "--uid");
-		strv_pushf(&a, "%u", (unsigned)s->user.uid);
-		strv_push(&a, "--gid");
-		strv_pushf(&a, "%u", (unsigned)s->user.gid);
-	}
-	if (info_fd >= 0) {
-		strv_push(&a, "--info-fd");
-		strv_pushf(&a, "%d", info_fd);
-	}
-	if (root) {
-		strv_push(&a, "--bind");
-		strv_push(&a, root);
-		strv_push(&a, "/");
-	} else {
-		/* As the native backend: the host's / read-only, a fresh /tmp. */
-		strv_push(&a, "--ro-bind");
-		strv_push(&a, "/");
-		strv_push(&a, "/");
-	}
-	strv_push(&a, "--dev");
-	strv_push(&a, "/dev");
-	strv_push(&a, "--proc");
-	strv_push(&a, "/proc");
-	/* /run is the container's own, as nspawn and native make it: producers
-	 * put their sockets under /run/passthru. */
-	strv_push(&a, "--tmpfs");
-	strv_push(&a, "/run");
-	if (!root) {
-		strv_push(&a, "--tmpfs");
-		strv_push(&a, "/tmp");
-		strv_push(&a, "--ro-bind-try");
-		strv_push(&a, "/run/systemd/resolve");
-		strv_push(&a, "/run/systemd/resolve");
-	} else if (s->has_sys) {
-		strv_push(&a, "--ro-bind");
-		strv_push(&a, "/sys");
-		strv_push(&a, "/sys");
-	}
-	if (!(flags & PT_PLAN_PRIVATE_IPC)) {
-		strv_push(&a, "--bind");
-		strv_push(&a, "/dev/shm");
-		strv_push(&a, "/dev/shm");
-	}
-	for (size_t i = 0; i < pt_plan_bind_count(plan); i++) {
-		const struct pt_bind *b = pt_plan_bind(plan, i);
-		/* bwrap mounts every bind nodev but --dev-bind. */
-		strv_push(&a, (b->flags & PT_BIND_DEVICE) ? "--dev-bind"
-				     : engine_bind_read_only(b) ? "--ro-bind"
-								: "--bind");
-		strv_push(&a, b->source);
-		strv_push(&a, b->target);
-	}
-	for (size_t i = 0; i < pt_plan_device_count(plan); i++) {
-		const struct pt_device *d = pt_plan_device(plan, i);
-		strv_push(&a, "--dev-bind");
-		strv_push(&a, d->path);
-		strv_push(&a, d->path);
-	}
-	for (size_t i = 0; i < pt_plan_file_count(plan); i++) {
-		const struct pt_file *f = pt_plan_file(plan, i);
-		if (fds) {
-			strv_push(&a, "--perms");
-			strv_pushf(&a, "%04o", f->mode & 07777);
-			strv_push(&a, "--ro-bind-data");
-			strv_pushf(&a, "%d", fds[i]);
-		} else {
-			strv_push(&a, "--ro-bind");
-			strv_push(&a, file_paths[i]);
-		}
-		strv_push(&a, f->target);
-	}
+	push_namespaces(&a, s, info_fd);
+	push_base_mounts(&a, s);
+	push_plan_mounts(&a, s->plan, fds, file_paths);
 	strv_push(&a, "--chdir");
 	strv_push(&a, s->chdir_home ? s->user.home : "/");
 	push_env(&a, s);
 	strv_push(&a, "--");
-	for (char *const *p = pt_plan_get_command(plan); p && *p; p++)
+	for (char *const *p = pt_plan_get_command(s->plan); p && *p; p++)
 		strv_push(&a, *p);
 	char **v = strv_steal(&a);
 	if (!v)

@@ -219,20 +219,13 @@ static bool parse_uint(const char *s, unsigned *ret)
 /* Reads /etc/passwd and /etc/group the way the doctor reads everything in
  * a root (never blocking on a FIFO, never huge), then resolves the user
  * with the same parsers the backends use. */
-static int check_user(struct ctx *c)
+/* The root's /etc/passwd in *ret: empty when it has none and the user is
+ * a number. *ret stays NULL when a finding says why it cannot be used. */
+static int read_passwd(struct ctx *c, const char *user, bool numeric, char **ret)
 {
-	const char *user = pt_plan_get_user(c->plan);
-	char self[32];
-	if (!user) {
-		/* As the native backend does: root, or the caller itself. */
-		snprintf(self, sizeof(self), "%u", (unsigned)geteuid());
-		user = self;
-	}
 	_cleanup_free_ char *passwd = NULL;
 	mode_t mode = 0;
 	int r = doctor_read_in_root(c->rootfd, "/etc/passwd", DOCTOR_FILE_MAX, &passwd, &mode);
-	unsigned id = 0;
-	bool numeric = parse_uint(user, &id);
 	if (r == -ENOENT) {
 		/* Both backends run a number without a passwd entry (as setpriv). */
 		addf(c, "root-no-passwd", numeric ? PT_DOCTOR_INFO : PT_DOCTOR_ERROR,
@@ -257,8 +250,17 @@ static int check_user(struct ctx *c)
 	} else if (r < 0) {
 		return r;
 	}
+	*ret = steal_pointer(&passwd);
+	return 0;
+}
+
+/* c->user from passwd; *ret_found false when a finding says it is not there. */
+static int lookup_user(struct ctx *c, const char *passwd, const char *user, bool *ret_found)
+{
+	unsigned id = 0;
+	bool numeric = parse_uint(user, &id);
 	struct pt_error e = {0};
-	r = userdb_parse_passwd(passwd, user, &c->user, &e);
+	int r = userdb_parse_passwd(passwd, user, &c->user, &e);
 	if (r == -ENOENT && numeric) {
 		/* A number that is not in passwd runs as uid=gid=N (setpriv does). */
 		c->user = (struct userdb_user){.uid = id, .gid = id};
@@ -269,17 +271,25 @@ static int check_user(struct ctx *c)
 	}
 	if (r == -ENOMEM)
 		return r;
-	if (r < 0) {
-		size_t lines = 0;
-		for (const char *p = passwd; *p; p++)
-			lines += *p == '\n';
-		addf(c, "user-missing", PT_DOCTOR_ERROR,
-		     "add the user to the container's /etc/passwd, or choose another with -u",
-		     "user '%s' is not in %s/etc/passwd (%zu lines)%s%s", user, c->prefix, lines,
-		     r == -ENOENT ? "" : ": ", r == -ENOENT ? "" : e.message);
+	*ret_found = r == 0;
+	if (r == 0)
 		return 0;
-	}
-	r = doctor_read_in_root(c->rootfd, "/etc/group", DOCTOR_FILE_MAX, &c->group_text, &mode);
+	size_t lines = 0;
+	for (const char *p = passwd; *p; p++)
+		lines += *p == '\n';
+	addf(c, "user-missing", PT_DOCTOR_ERROR,
+	     "add the user to the container's /etc/passwd, or choose another with -u",
+	     "user '%s' is not in %s/etc/passwd (%zu lines)%s%s", user, c->prefix, lines,
+	     r == -ENOENT ? "" : ": ", r == -ENOENT ? "" : e.message);
+	return 0;
+}
+
+/* The user's groups from the root's /etc/group (none when it has none). */
+static int read_groups(struct ctx *c)
+{
+	mode_t mode = 0;
+	int r =
+	    doctor_read_in_root(c->rootfd, "/etc/group", DOCTOR_FILE_MAX, &c->group_text, &mode);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0 && r != -ENOENT)
@@ -289,7 +299,29 @@ static int check_user(struct ctx *c)
 		     c->prefix, r == -ENODATA ? (S_ISFIFO(mode) ? "a FIFO" : "not a regular file")
 					    : strerror(-r),
 		     (unsigned)(mode & 07777));
-	if ((r = userdb_parse_groups(c->group_text ? c->group_text : "", &c->user, &e)) < 0)
+	struct pt_error e = {0};
+	return userdb_parse_groups(c->group_text ? c->group_text : "", &c->user, &e);
+}
+
+static int check_user(struct ctx *c)
+{
+	const char *user = pt_plan_get_user(c->plan);
+	char self[32];
+	if (!user) {
+		/* As the native backend does: root, or the caller itself. */
+		snprintf(self, sizeof(self), "%u", (unsigned)geteuid());
+		user = self;
+	}
+	unsigned id;
+	_cleanup_free_ char *passwd = NULL;
+	int r = read_passwd(c, user, parse_uint(user, &id), &passwd);
+	if (r < 0 || !passwd)
+		return r;
+	bool found = false;
+	r = lookup_user(c, passwd, user, &found);
+	if (r < 0 || !found)
+		return r;
+	if ((r = read_groups(c)) < 0)
 		return r;
 	c->have_user = true;
 	if (is_nologin(c->user.shell))

@@ -72,12 +72,12 @@ static const char *string_at(const char *data, size_t base, size_t strings, size
 	return data + abs;
 }
 
-int ldcache_parse(const void *image, size_t size, const char *what, struct ldcache **ret,
-		  struct pt_error *err)
+/* Where the new-format header starts (*ret_base), after checking its magic,
+ * version and byte order. */
+static int find_header(const unsigned char *u, size_t size, const char *what, size_t *ret_base,
+		       struct pt_error *err)
 {
-	const unsigned char *u = image;
 	size_t base = 0;
-
 	if (size >= OLD_HEADER_SIZE && memcmp(u, MAGIC_OLD, strlen(MAGIC_OLD)) == 0) {
 		/* The compat layout: the new table hides in the old one's string
 		 * area, aligned to 8 (alignof the new header). */
@@ -105,7 +105,43 @@ int ldcache_parse(const void *image, size_t size, const char *what, struct ldcac
 	unsigned mine = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ENDIAN_LITTLE : ENDIAN_BIG;
 	if (endian != ENDIAN_UNSET && endian != mine)
 		return pt_error_setx(err, EBADMSG, "%s: ld.so.cache of another byte order", what);
+	*ret_base = base;
+	return 0;
+}
 
+/* The nlibs entries after the header at base, their strings checked to lie
+ * in [strings, end) of data. */
+static int read_entries(const char *data, size_t base, size_t nlibs, size_t strings, size_t end,
+			struct ldcache_entry *entries, const char *what, struct pt_error *err)
+{
+	for (size_t i = 0; i < nlibs; i++) {
+		const unsigned char *e =
+		    (const unsigned char *)data + base + HEADER_SIZE + i * ENTRY_SIZE;
+		struct ldcache_entry *x = &entries[i];
+		x->flags = (int32_t)get_u32(e);
+		x->key = string_at(data, base, strings, end, get_u32(e + 4));
+		x->value = string_at(data, base, strings, end, get_u32(e + 8));
+		x->osversion = get_u32(e + 12);
+		x->hwcap = get_u64(e + 16);
+		if (!x->key || !x->value)
+			return pt_error_setx(err, EBADMSG,
+					     "%s: ld.so.cache entry %zu: %s offset %u outside the "
+					     "string table or without its NUL",
+					     what, i, x->key ? "value" : "key",
+					     get_u32(e + (x->key ? 8 : 4)));
+	}
+	return 0;
+}
+
+int ldcache_parse(const void *image, size_t size, const char *what, struct ldcache **ret,
+		  struct pt_error *err)
+{
+	const unsigned char *u = image;
+	size_t base = 0;
+	int r = find_header(u, size, what, &base, err);
+	if (r < 0)
+		return r;
+	const unsigned char *h = u + base;
 	uint64_t nlibs = get_u32(h + 20), len_strings = get_u32(h + 24);
 	uint64_t strings = (uint64_t)base + HEADER_SIZE + nlibs * ENTRY_SIZE;
 	if (strings > size)
@@ -129,23 +165,11 @@ int ldcache_parse(const void *image, size_t size, const char *what, struct ldcac
 		return pt_error_set(err, ENOMEM, "%s", what);
 	}
 	memcpy(data, image, size);
-	for (size_t i = 0; i < nlibs; i++) {
-		const unsigned char *e = (const unsigned char *)data + base + HEADER_SIZE +
-					 i * ENTRY_SIZE;
-		struct ldcache_entry *x = &entries[i];
-		x->flags = (int32_t)get_u32(e);
-		x->key = string_at(data, base, (size_t)strings, (size_t)end, get_u32(e + 4));
-		x->value = string_at(data, base, (size_t)strings, (size_t)end, get_u32(e + 8));
-		x->osversion = get_u32(e + 12);
-		x->hwcap = get_u64(e + 16);
-		if (!x->key || !x->value) {
-			free(c);
-			return pt_error_setx(err, EBADMSG,
-					     "%s: ld.so.cache entry %zu: %s offset %u outside the "
-					     "string table or without its NUL",
-					     what, i, x->key ? "value" : "key",
-					     get_u32(e + (x->key ? 8 : 4)));
-		}
+	r = read_entries(data, base, (size_t)nlibs, (size_t)strings, (size_t)end, entries, what,
+			 err);
+	if (r < 0) {
+		free(c);
+		return r;
 	}
 	c->entries = steal_pointer(&entries);
 	c->n = (size_t)nlibs;

@@ -881,6 +881,64 @@ static int prepare(const struct pt_plan *plan, struct ctx *c, struct pt_error *e
 	return build_env(c, &c->envp, err);
 }
 
+/* Clones PID 1 into its namespaces; the child runs child_main and never
+ * returns here. The command's own namespaces are made by PID 1. */
+static int clone_pid1(struct ctx *c, int readfd, pid_t *ret_pid, int *ret_pidfd,
+		      struct pt_error *err)
+{
+	unsigned long long ns = CLONE_NEWNS | CLONE_NEWPID;
+	if (c->userns)
+		ns |= CLONE_NEWUSER;
+
+	/* The child starts with the forwarded signals blocked, so none sent
+	 * before its signalfd exists is lost (PID 1 drops unhandled ones). */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+		sigaddset(&block, forwarded[i]);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	int pidfd = -1;
+	pid_t pid = clone_pidfd(ns, &pidfd);
+	if (pid == 0) {
+		close(readfd);
+		child_main(c);
+	}
+	int e = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		if (c->userns && (e == EPERM || e == ENOSPC || e == EUSERS))
+			return pt_error_set(
+			    err, e,
+			    "native: create namespaces (are user namespaces disabled "
+			    "here? see sysctl user.max_user_namespaces)");
+		return pt_error_set(err, e, "native: create namespaces");
+	}
+	*ret_pid = pid;
+	*ret_pidfd = pidfd;
+	return 0;
+}
+
+/* What the child wrote on the error pipe: nothing (EOF at the command's
+ * exec) is success, else the whole pt_error of the step that failed. */
+static int read_setup_result(int readfd, struct pt_error *err)
+{
+	struct pt_error child_err = {0};
+	ssize_t n;
+	while ((n = read(readfd, &child_err, sizeof(child_err))) < 0 && errno == EINTR)
+		;
+	if (n == 0)
+		return 0;
+	if (n != (ssize_t)sizeof(child_err))
+		return pt_error_setx(err, EIO, "native: the container's setup failed");
+	child_err.message[sizeof(child_err.message) - 1] = '\0';
+	if (child_err.code <= 0)
+		child_err.code = EIO;
+	if (err)
+		*err = child_err;
+	return err ? pt_error_prefix(err, "native") : -child_err.code;
+}
+
 int native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, int *ret_pidfd,
 		    struct pt_error *err)
 {
@@ -902,63 +960,23 @@ int native_spawn(const struct pt_plan *plan, unsigned flags, pid_t *ret_pid, int
 		goto out;
 	}
 	c.errfd = pipefd[1];
-
-	/* PID 1's namespaces; the command's own are made by PID 1. */
-	unsigned long long ns = CLONE_NEWNS | CLONE_NEWPID;
-	if (c.userns)
-		ns |= CLONE_NEWUSER;
-
-	/* The child starts with the forwarded signals blocked, so none sent
-	 * before its signalfd exists is lost (PID 1 drops unhandled ones). */
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGCHLD);
-	for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
-		sigaddset(&block, forwarded[i]);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
+	pid_t pid = -1;
 	int pidfd = -1;
-	pid_t pid = clone_pidfd(ns, &pidfd);
-	if (pid == 0) {
-		close(pipefd[0]);
-		child_main(&c);
-	}
-	int e = errno;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	r = clone_pid1(&c, pipefd[0], &pid, &pidfd, err);
 	close(pipefd[1]);
-	if (pid < 0) {
+	if (r < 0) {
 		close(pipefd[0]);
-		if (c.userns && (e == EPERM || e == ENOSPC || e == EUSERS))
-			r = pt_error_set(err, e,
-					 "native: create namespaces (are user namespaces disabled "
-					 "here? see sysctl user.max_user_namespaces)");
-		else
-			r = pt_error_set(err, e, "native: create namespaces");
 		goto out;
 	}
-
-	struct pt_error child_err = {0};
-	ssize_t n;
-	while ((n = read(pipefd[0], &child_err, sizeof(child_err))) < 0 && errno == EINTR)
-		;
+	r = read_setup_result(pipefd[0], err);
 	close(pipefd[0]);
-	if (n != 0) {
+	if (r < 0) {
 		pidfd_reap(pidfd, true, NULL);
 		close(pidfd);
-		if (n == (ssize_t)sizeof(child_err)) {
-			child_err.message[sizeof(child_err.message) - 1] = '\0';
-			if (child_err.code <= 0)
-				child_err.code = EIO;
-			if (err)
-				*err = child_err;
-			r = err ? pt_error_prefix(err, "native") : -child_err.code;
-		} else {
-			r = pt_error_setx(err, EIO, "native: the container's setup failed");
-		}
 		goto out;
 	}
 	*ret_pid = pid;
 	*ret_pidfd = pidfd;
-	r = 0;
 out:
 	ctx_done(&c);
 	return r;

@@ -55,6 +55,109 @@ static void put_bind(struct strbuf *b, const char *key, const char *src, const c
 	strbuf_puts(b, "\n");
 }
 
+/* [Exec]: the user, the environment and the command. */
+static int put_exec(struct strbuf *s, const struct pt_plan *plan, struct pt_error *err)
+{
+	strbuf_puts(s, "[Exec]\nProcessTwo=yes\n");
+	if (pt_plan_get_user(plan))
+		strbuf_printf(s, "User=%s\n", pt_plan_get_user(plan));
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < pt_plan_env_count(plan); i++) {
+		const struct pt_env *e = pt_plan_env(plan, i);
+		_cleanup_free_ char *kv = NULL;
+		if (asprintf(&kv, "%s=%s", e->name, e->value) < 0)
+			r = pt_error_set(err, ENOMEM, "nspawn settings");
+		strbuf_puts(s, "Environment=");
+		if (r == 0)
+			r = put_word(s, "environment variable", kv, err);
+		strbuf_puts(s, "\n");
+	}
+	char *const *cmd = pt_plan_get_command(plan);
+	if (r == 0 && cmd) {
+		strbuf_puts(s, "Parameters=");
+		for (size_t i = 0; r == 0 && cmd[i]; i++) {
+			if (i)
+				strbuf_puts(s, " ");
+			r = put_word(s, "argument", cmd[i], err);
+		}
+		strbuf_puts(s, "\n");
+	}
+	return r;
+}
+
+/* [Files]: binds and devices, and the plan's generated files written under
+ * files_dir and bound read-only from there. */
+static int put_files(struct strbuf *s, const struct pt_plan *plan, const char *files_dir,
+		     struct pt_error *err)
+{
+	strbuf_puts(s, "\n[Files]\n");
+	for (size_t i = 0; i < pt_plan_bind_count(plan); i++) {
+		const struct pt_bind *b = pt_plan_bind(plan, i);
+		put_bind(s, engine_bind_read_only(b) ? "BindReadOnly=" : "Bind=", b->source,
+			 b->target);
+	}
+	for (size_t i = 0; i < pt_plan_device_count(plan); i++) {
+		const struct pt_device *d = pt_plan_device(plan, i);
+		put_bind(s, "Bind=", d->path, d->path);
+	}
+	size_t nfiles = pt_plan_file_count(plan);
+	if (nfiles > 0 && mkdir(files_dir, 0755) < 0 && errno != EEXIST)
+		return pt_error_set(err, errno, "nspawn settings: create %s", files_dir);
+	for (size_t i = 0; i < nfiles; i++) {
+		const struct pt_file *f = pt_plan_file(plan, i);
+		const char *base = strrchr(f->target, '/');
+		base = base && base[1] ? base + 1 : "file";
+		_cleanup_free_ char *name = NULL, *path = NULL;
+		if (asprintf(&name, "%zu-%s", i, base) < 0 ||
+		    asprintf(&path, "%s/%s", files_dir, name) < 0)
+			return pt_error_set(err, ENOMEM, "nspawn settings");
+		if (engine_write_atomic(files_dir, name, f->data, f->size, f->mode, err) < 0)
+			return pt_error_prefix(err, "nspawn settings");
+		put_bind(s, "BindReadOnly=", path, f->target);
+	}
+	return 0;
+}
+
+/* MACHINE.nspawn's text in *ret (NULL when out of memory). */
+static int settings_text(const struct pt_plan *plan, const char *machine, const char *files_dir,
+			 char **ret, struct pt_error *err)
+{
+	struct strbuf s = {0};
+	strbuf_printf(&s, "# %s: written by libpassthru from a plan\n", machine);
+	int r = put_exec(&s, plan, err);
+	if (r == 0)
+		r = put_files(&s, plan, files_dir, err);
+	if (r < 0) {
+		free(strbuf_steal(&s));
+		return r;
+	}
+	if (pt_plan_get_flags(plan) & PT_PLAN_PRIVATE_NETWORK)
+		strbuf_puts(&s, "\n[Network]\nPrivate=yes\n");
+	*ret = strbuf_steal(&s);
+	return 0;
+}
+
+/* The systemd-nspawn@MACHINE.service drop-in's text; NULL when out of memory. */
+static char *dropin_text(const struct pt_plan *plan, const char *machine)
+{
+	struct strbuf d = {0};
+	strbuf_printf(&d,
+		      "# %s: written by libpassthru from a plan. The template unit runs\n"
+		      "# with DevicePolicy=closed and --keep-unit: nspawn allows no device\n"
+		      "# itself, so every node the machine binds is allowed here.\n[Service]\n",
+		      machine);
+	for (size_t i = 0; i < pt_plan_device_count(plan); i++) {
+		const struct pt_device *dev = pt_plan_device(plan, i);
+		strbuf_printf(&d, "DeviceAllow=%s %s\n", dev->path, engine_device_access(dev));
+	}
+	for (size_t i = 0; i < pt_plan_bind_count(plan); i++) {
+		const struct pt_bind *b = pt_plan_bind(plan, i);
+		if (b->flags & PT_BIND_DEVICE)
+			strbuf_printf(&d, "DeviceAllow=%s rw\n", b->source);
+	}
+	return strbuf_steal(&d);
+}
+
 int pt_nspawn_settings_write(const struct pt_plan *plan, const char *machine, const char *dir,
 			     struct pt_error *err)
 {
@@ -72,89 +175,11 @@ int pt_nspawn_settings_write(const struct pt_plan *plan, const char *machine, co
 	    asprintf(&nspawn_name, "%s.nspawn", machine) < 0)
 		return pt_error_set(err, ENOMEM, "nspawn settings");
 
-	/* ---- MACHINE.nspawn ---- */
-	struct strbuf s = {0};
-	strbuf_printf(&s, "# %s: written by libpassthru from a plan\n[Exec]\nProcessTwo=yes\n",
-		      machine);
-	if (pt_plan_get_user(plan))
-		strbuf_printf(&s, "User=%s\n", pt_plan_get_user(plan));
-	int r = 0;
-	for (size_t i = 0; r == 0 && i < pt_plan_env_count(plan); i++) {
-		const struct pt_env *e = pt_plan_env(plan, i);
-		_cleanup_free_ char *kv = NULL;
-		if (asprintf(&kv, "%s=%s", e->name, e->value) < 0)
-			r = pt_error_set(err, ENOMEM, "nspawn settings");
-		strbuf_puts(&s, "Environment=");
-		if (r == 0)
-			r = put_word(&s, "environment variable", kv, err);
-		strbuf_puts(&s, "\n");
-	}
-	char *const *cmd = pt_plan_get_command(plan);
-	if (r == 0 && cmd) {
-		strbuf_puts(&s, "Parameters=");
-		for (size_t i = 0; r == 0 && cmd[i]; i++) {
-			if (i)
-				strbuf_puts(&s, " ");
-			r = put_word(&s, "argument", cmd[i], err);
-		}
-		strbuf_puts(&s, "\n");
-	}
-	if (r < 0) {
-		free(strbuf_steal(&s));
+	_cleanup_free_ char *settings = NULL;
+	int r = settings_text(plan, machine, files_dir, &settings, err);
+	if (r < 0)
 		return r;
-	}
-	strbuf_puts(&s, "\n[Files]\n");
-	for (size_t i = 0; i < pt_plan_bind_count(plan); i++) {
-		const struct pt_bind *b = pt_plan_bind(plan, i);
-		put_bind(&s, engine_bind_read_only(b) ? "BindReadOnly=" : "Bind=", b->source,
-			 b->target);
-	}
-	for (size_t i = 0; i < pt_plan_device_count(plan); i++) {
-		const struct pt_device *d = pt_plan_device(plan, i);
-		put_bind(&s, "Bind=", d->path, d->path);
-	}
-	size_t nfiles = pt_plan_file_count(plan);
-	if (nfiles > 0 && mkdir(files_dir, 0755) < 0 && errno != EEXIST) {
-		free(strbuf_steal(&s));
-		return pt_error_set(err, errno, "nspawn settings: create %s", files_dir);
-	}
-	for (size_t i = 0; i < nfiles; i++) {
-		const struct pt_file *f = pt_plan_file(plan, i);
-		const char *base = strrchr(f->target, '/');
-		base = base && base[1] ? base + 1 : "file";
-		_cleanup_free_ char *name = NULL, *path = NULL;
-		if (asprintf(&name, "%zu-%s", i, base) < 0 ||
-		    asprintf(&path, "%s/%s", files_dir, name) < 0) {
-			free(strbuf_steal(&s));
-			return pt_error_set(err, ENOMEM, "nspawn settings");
-		}
-		if ((r = engine_write_atomic(files_dir, name, f->data, f->size, f->mode, err)) < 0) {
-			free(strbuf_steal(&s));
-			return pt_error_prefix(err, "nspawn settings");
-		}
-		put_bind(&s, "BindReadOnly=", path, f->target);
-	}
-	if (pt_plan_get_flags(plan) & PT_PLAN_PRIVATE_NETWORK)
-		strbuf_puts(&s, "\n[Network]\nPrivate=yes\n");
-	_cleanup_free_ char *settings = strbuf_steal(&s);
-
-	/* ---- the drop-in ---- */
-	struct strbuf d = {0};
-	strbuf_printf(&d,
-		      "# %s: written by libpassthru from a plan. The template unit runs\n"
-		      "# with DevicePolicy=closed and --keep-unit: nspawn allows no device\n"
-		      "# itself, so every node the machine binds is allowed here.\n[Service]\n",
-		      machine);
-	for (size_t i = 0; i < pt_plan_device_count(plan); i++) {
-		const struct pt_device *dev = pt_plan_device(plan, i);
-		strbuf_printf(&d, "DeviceAllow=%s %s\n", dev->path, engine_device_access(dev));
-	}
-	for (size_t i = 0; i < pt_plan_bind_count(plan); i++) {
-		const struct pt_bind *b = pt_plan_bind(plan, i);
-		if (b->flags & PT_BIND_DEVICE)
-			strbuf_printf(&d, "DeviceAllow=%s rw\n", b->source);
-	}
-	_cleanup_free_ char *dropin = strbuf_steal(&d);
+	_cleanup_free_ char *dropin = dropin_text(plan, machine);
 	if (!settings || !dropin)
 		return pt_error_set(err, ENOMEM, "nspawn settings");
 

@@ -256,6 +256,113 @@ static char *in_root(const char *root, const char *path)
 	return s;
 }
 
+/* An open ELF file and where its section headers are. */
+struct elf_file {
+	int fd;
+	bool is64;
+	uint64_t shoff;
+	unsigned shnum, shentsize;
+};
+
+/* A section header, class-independent. */
+struct elf_section {
+	uint32_t type;
+	uint64_t offset, size, link;
+};
+
+/* The ELF identification and header: -ENOEXEC unless a little-endian
+ * 32- or 64-bit ELF file. */
+static int read_elf_header(struct elf_file *f, unsigned char *ret_class, unsigned *ret_machine)
+{
+	unsigned char id[EI_NIDENT];
+	if (pread(f->fd, id, sizeof(id), 0) != (ssize_t)sizeof(id) ||
+	    memcmp(id, ELFMAG, SELFMAG) != 0 || id[EI_DATA] != ELFDATA2LSB)
+		return -ENOEXEC;
+	f->is64 = id[EI_CLASS] == ELFCLASS64;
+	if (!f->is64 && id[EI_CLASS] != ELFCLASS32)
+		return -ENOEXEC;
+	unsigned machine;
+	if (f->is64) {
+		Elf64_Ehdr eh;
+		if (pread(f->fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+			return -ENOEXEC;
+		f->shoff = eh.e_shoff, f->shnum = eh.e_shnum, f->shentsize = eh.e_shentsize;
+		machine = eh.e_machine;
+	} else {
+		Elf32_Ehdr eh;
+		if (pread(f->fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+			return -ENOEXEC;
+		f->shoff = eh.e_shoff, f->shnum = eh.e_shnum, f->shentsize = eh.e_shentsize;
+		machine = eh.e_machine;
+	}
+	*ret_class = id[EI_CLASS];
+	*ret_machine = machine;
+	return 0;
+}
+
+/* Section header i; false when it cannot be read. */
+static bool read_section(const struct elf_file *f, uint64_t i, struct elf_section *ret)
+{
+	off_t off = (off_t)(f->shoff + i * (uint64_t)f->shentsize);
+	if (f->is64) {
+		Elf64_Shdr s;
+		if (pread(f->fd, &s, sizeof(s), off) != (ssize_t)sizeof(s))
+			return false;
+		*ret = (struct elf_section){s.sh_type, s.sh_offset, s.sh_size, s.sh_link};
+	} else {
+		Elf32_Shdr s;
+		if (pread(f->fd, &s, sizeof(s), off) != (ssize_t)sizeof(s))
+			return false;
+		*ret = (struct elf_section){s.sh_type, s.sh_offset, s.sh_size, s.sh_link};
+	}
+	return true;
+}
+
+/* The dynamic entry at off; false when it cannot be read. */
+static bool read_dyn(const struct elf_file *f, uint64_t off, uint64_t *ret_tag, uint64_t *ret_val)
+{
+	if (f->is64) {
+		Elf64_Dyn dyn;
+		if (pread(f->fd, &dyn, sizeof(dyn), (off_t)off) != (ssize_t)sizeof(dyn))
+			return false;
+		*ret_tag = (uint64_t)dyn.d_tag, *ret_val = dyn.d_un.d_val;
+	} else {
+		Elf32_Dyn dyn;
+		if (pread(f->fd, &dyn, sizeof(dyn), (off_t)off) != (ssize_t)sizeof(dyn))
+			return false;
+		*ret_tag = (uint64_t)(int64_t)dyn.d_tag, *ret_val = dyn.d_un.d_val;
+	}
+	return true;
+}
+
+/* DT_SONAME in one SHT_DYNAMIC section, its string in strtab. 0: not in
+ * this section; 1: the search is over (*ret_soname set when found, left
+ * NULL when the file cannot be read further); -ENOMEM. */
+static int dynamic_soname(const struct elf_file *f, const struct elf_section *dyn,
+			  const struct elf_section *strtab, char **ret_soname)
+{
+	size_t esz = f->is64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
+	for (uint64_t p = 0; p + esz <= dyn->size; p += esz) {
+		uint64_t tag, val;
+		if (!read_dyn(f, dyn->offset + p, &tag, &val))
+			return 1;
+		if (tag == DT_NULL)
+			break;
+		if (tag != DT_SONAME || val >= strtab->size)
+			continue;
+		char name[256];
+		ssize_t n = pread(f->fd, name, sizeof(name) - 1, (off_t)(strtab->offset + val));
+		if (n <= 0)
+			return 1;
+		name[n] = '\0';
+		if (!memchr(name, '\0', (size_t)n))
+			return 1;
+		*ret_soname = strdup(name);
+		return *ret_soname ? 1 : -ENOMEM;
+	}
+	return 0;
+}
+
 /* The ELF class, machine and DT_SONAME of a file, from its section
  * headers (strip keeps them). -ENOEXEC when it is no ELF shared object we
  * can read. */
@@ -270,90 +377,24 @@ static int elf_soname(const char *path, unsigned char *ret_class, unsigned *ret_
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -ENOEXEC;
-	unsigned char id[EI_NIDENT];
-	if (pread(fd, id, sizeof(id), 0) != (ssize_t)sizeof(id) || memcmp(id, ELFMAG, SELFMAG) != 0 ||
-	    id[EI_DATA] != ELFDATA2LSB)
-		return -ENOEXEC;
-	bool is64 = id[EI_CLASS] == ELFCLASS64;
-	if (!is64 && id[EI_CLASS] != ELFCLASS32)
-		return -ENOEXEC;
-	uint64_t shoff;
-	unsigned shnum, shentsize, machine;
-	if (is64) {
-		Elf64_Ehdr eh;
-		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
-			return -ENOEXEC;
-		shoff = eh.e_shoff, shnum = eh.e_shnum, shentsize = eh.e_shentsize;
-		machine = eh.e_machine;
-	} else {
-		Elf32_Ehdr eh;
-		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
-			return -ENOEXEC;
-		shoff = eh.e_shoff, shnum = eh.e_shnum, shentsize = eh.e_shentsize;
-		machine = eh.e_machine;
-	}
-	*ret_class = id[EI_CLASS];
-	*ret_machine = machine;
+	struct elf_file f = {.fd = fd};
+	int r = read_elf_header(&f, ret_class, ret_machine);
+	if (r < 0)
+		return r;
 	*ret_soname = NULL;
-	if (shentsize != (is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)) || shnum > 4096)
+	if (f.shentsize != (f.is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)) || f.shnum > 4096)
 		return 0;
-	/* Sections as (type, offset, size, link), class-independent. */
-	for (unsigned i = 0; i < shnum; i++) {
-		uint64_t off = shoff + (uint64_t)i * shentsize, doff, dsize, link;
-		uint32_t type;
-		if (is64) {
-			Elf64_Shdr s;
-			if (pread(fd, &s, sizeof(s), (off_t)off) != (ssize_t)sizeof(s))
-				return 0;
-			type = s.sh_type, doff = s.sh_offset, dsize = s.sh_size, link = s.sh_link;
-		} else {
-			Elf32_Shdr s;
-			if (pread(fd, &s, sizeof(s), (off_t)off) != (ssize_t)sizeof(s))
-				return 0;
-			type = s.sh_type, doff = s.sh_offset, dsize = s.sh_size, link = s.sh_link;
-		}
-		if (type != SHT_DYNAMIC || link >= shnum || dsize > 1024 * 1024)
+	for (unsigned i = 0; i < f.shnum; i++) {
+		struct elf_section dyn, strtab;
+		if (!read_section(&f, i, &dyn))
+			return 0;
+		if (dyn.type != SHT_DYNAMIC || dyn.link >= f.shnum || dyn.size > 1024 * 1024)
 			continue;
-		uint64_t stroff, strsize, loff = shoff + link * (uint64_t)shentsize;
-		if (is64) {
-			Elf64_Shdr s;
-			if (pread(fd, &s, sizeof(s), (off_t)loff) != (ssize_t)sizeof(s))
-				return 0;
-			stroff = s.sh_offset, strsize = s.sh_size;
-		} else {
-			Elf32_Shdr s;
-			if (pread(fd, &s, sizeof(s), (off_t)loff) != (ssize_t)sizeof(s))
-				return 0;
-			stroff = s.sh_offset, strsize = s.sh_size;
-		}
-		size_t esz = is64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
-		for (uint64_t p = 0; p + esz <= dsize; p += esz) {
-			uint64_t tag, val;
-			if (is64) {
-				Elf64_Dyn dyn;
-				if (pread(fd, &dyn, esz, (off_t)(doff + p)) != (ssize_t)esz)
-					return 0;
-				tag = (uint64_t)dyn.d_tag, val = dyn.d_un.d_val;
-			} else {
-				Elf32_Dyn dyn;
-				if (pread(fd, &dyn, esz, (off_t)(doff + p)) != (ssize_t)esz)
-					return 0;
-				tag = (uint64_t)(int64_t)dyn.d_tag, val = dyn.d_un.d_val;
-			}
-			if (tag == DT_NULL)
-				break;
-			if (tag != DT_SONAME || val >= strsize)
-				continue;
-			char name[256];
-			ssize_t n = pread(fd, name, sizeof(name) - 1, (off_t)(stroff + val));
-			if (n <= 0)
-				return 0;
-			name[n] = '\0';
-			if (!memchr(name, '\0', (size_t)n))
-				return 0;
-			*ret_soname = strdup(name);
-			return *ret_soname ? 0 : -ENOMEM;
-		}
+		if (!read_section(&f, dyn.link, &strtab))
+			return 0;
+		r = dynamic_soname(&f, &dyn, &strtab, ret_soname);
+		if (r != 0)
+			return r < 0 ? r : 0;
 	}
 	return 0;
 }
@@ -550,9 +591,37 @@ static bool is_file(const char *path, bool socket)
 	return socket ? S_ISSOCK(st.st_mode) : S_ISREG(st.st_mode);
 }
 
-static int find_files(struct pt_nvidia_driver *d, unsigned caps)
+/* The files of config_names[c] in one host directory; *found when one was. */
+static int find_configs_in(struct pt_nvidia_driver *d, size_t c, const char *dir, bool *found)
 {
-	int r;
+	DIR *dd = opendir(dir);
+	if (!dd)
+		return 0;
+	struct dirent *de;
+	int r = 0;
+	while (r == 0 && (de = readdir(dd))) {
+		const char *n = de->d_name;
+		bool want = config_names[c].name ? streq(n, config_names[c].name)
+						 : strstr(n, "nvidia") && strlen(n) > 5 &&
+						       streq(n + strlen(n) - 5, ".json");
+		if (!want)
+			continue;
+		char *p = NULL;
+		if (asprintf(&p, "%s/%s", dir, n) < 0)
+			r = -ENOMEM;
+		else if (is_file(p, false)) {
+			*found = true;
+			r = add_file(d, p, config_names[c].share_dir, NULL, false);
+		}
+		free(p);
+	}
+	closedir(dd);
+	return r;
+}
+
+/* Loader configs: the first host directory that has them wins. */
+static int find_configs(struct pt_nvidia_driver *d, unsigned caps)
+{
 	for (size_t c = 0; c < ELEMENTSOF(config_names); c++) {
 		if (!(config_names[c].caps & caps))
 			continue;
@@ -561,33 +630,17 @@ static int find_files(struct pt_nvidia_driver *d, unsigned caps)
 			_cleanup_free_ char *dir = in_root(d->root, config_names[c].host_dirs[h]);
 			if (!dir)
 				return -ENOMEM;
-			DIR *dd = opendir(dir);
-			if (!dd)
-				continue;
-			struct dirent *de;
-			r = 0;
-			while (r == 0 && (de = readdir(dd))) {
-				const char *n = de->d_name;
-				bool want = config_names[c].name
-						? streq(n, config_names[c].name)
-						: strstr(n, "nvidia") && strlen(n) > 5 &&
-							  streq(n + strlen(n) - 5, ".json");
-				if (!want)
-					continue;
-				char *p = NULL;
-				if (asprintf(&p, "%s/%s", dir, n) < 0)
-					r = -ENOMEM;
-				else if (is_file(p, false)) {
-					found = true;
-					r = add_file(d, p, config_names[c].share_dir, NULL, false);
-				}
-				free(p);
-			}
-			closedir(dd);
+			int r = find_configs_in(d, c, dir, &found);
 			if (r < 0)
 				return r;
 		}
 	}
+	return 0;
+}
+
+/* Each tool from the first bin directory that has it. */
+static int find_programs(struct pt_nvidia_driver *d, unsigned caps)
+{
 	for (size_t b = 0; b < ELEMENTSOF(bin_names); b++) {
 		if (!(bin_names[b].caps & caps))
 			continue;
@@ -598,11 +651,17 @@ static int find_files(struct pt_nvidia_driver *d, unsigned caps)
 				return -ENOMEM;
 			if (!is_file(p, false))
 				continue;
-			if ((r = add_file(d, p, NULL, bin_names[b].name, false)) < 0)
+			int r = add_file(d, p, NULL, bin_names[b].name, false);
+			if (r < 0)
 				return r;
 			break;
 		}
 	}
+	return 0;
+}
+
+static int find_firmware(struct pt_nvidia_driver *d)
+{
 	/* GSP firmware: listed (the probe shows it), never bound: the kernel
 	 * loads firmware from the initial mount namespace's files
 	 * (kernel_read_file_from_path_initns), a container never reads it. */
@@ -616,7 +675,7 @@ static int find_files(struct pt_nvidia_driver *d, unsigned caps)
 		if (!dd)
 			continue;
 		struct dirent *de;
-		r = 0;
+		int r = 0;
 		while (r == 0 && (de = readdir(dd))) {
 			if (!startswith(de->d_name, "gsp") || strlen(de->d_name) < 4 ||
 			    !streq(de->d_name + strlen(de->d_name) - 4, ".bin"))
@@ -632,6 +691,15 @@ static int find_files(struct pt_nvidia_driver *d, unsigned caps)
 		if (r < 0)
 			return r;
 	}
+	return 0;
+}
+
+static int find_files(struct pt_nvidia_driver *d, unsigned caps)
+{
+	int r;
+	if ((r = find_configs(d, caps)) < 0 || (r = find_programs(d, caps)) < 0 ||
+	    (r = find_firmware(d)) < 0)
+		return r;
 	_cleanup_free_ char *sock = in_root(d->root, "/run/nvidia-persistenced/socket");
 	if (!sock)
 		return -ENOMEM;
@@ -639,6 +707,68 @@ static int find_files(struct pt_nvidia_driver *d, unsigned caps)
 	    (r = add_file(d, sock, NULL, "/run/nvidia-persistenced/socket", false)) < 0)
 		return r;
 	return 0;
+}
+
+/* The version asked for, or else the loaded kernel module's. */
+static int choose_version(struct pt_nvidia_driver *d, const struct pt_nvidia_driver_opts *opts,
+			  struct pt_error *err)
+{
+	if (!opts || !opts->version)
+		return pt_nvidia_driver_module_version(&d->version, err);
+	if (!(d->version = strdup(opts->version)))
+		return pt_error_set(err, ENOMEM, "NVIDIA driver");
+	if (!looks_like_driver_version(d->version) || strlen(d->version) > 32)
+		return pt_error_setx(err, EINVAL,
+				     "NVIDIA driver version '%s' is not a version (e.g. 550.54.14)",
+				     opts->version);
+	return 0;
+}
+
+/* The driver's libraries (through the root's ld.so.cache at cache_path,
+ * where it can be read) and its other files. */
+static int find_driver(struct pt_nvidia_driver *d, unsigned caps, const char *cache_path,
+		       struct pt_error *err)
+{
+	struct ldcache *cache = NULL;
+	struct pt_error cerr = {0};
+	int r = ldcache_read(cache_path, &cache, &cerr);
+	if (r == -ENOMEM)
+		return pt_error_set(err, ENOMEM, "NVIDIA driver");
+	/* Without a usable cache the directories are still searched. */
+	if (r < 0 && r != -ENOENT &&
+	    warnings_add(&d->warnings, "nvidia-ldcache-unreadable",
+			 "%s: the driver's libraries are searched in "
+			 "the library directories only",
+			 cerr.message) < 0)
+		return pt_error_set(err, ENOMEM, "NVIDIA driver");
+	r = find_libs(d, caps, cache);
+	ldcache_free(cache);
+	if (r == 0)
+		r = find_files(d, caps);
+	if (r < 0)
+		return pt_error_set(err, -r, "NVIDIA driver");
+	return 0;
+}
+
+/* The EGL platform libraries carry their own version: alone they are
+ * no driver of this version. */
+static int check_versioned(const struct pt_nvidia_driver *d, bool asked, const char *cache_path,
+			   struct pt_error *err)
+{
+	size_t versioned = 0;
+	for (size_t i = 0; i < d->n_libs; i++)
+		versioned += strstr(base_name(d->libs[i].pub.path), d->version) != NULL;
+	if (versioned > 0)
+		return 0;
+	const char *other = NULL;
+	for (size_t i = 0; i < d->warnings.n && !other; i++)
+		if (streq(d->warnings.v[i].code, "nvidia-version-mismatch"))
+			other = d->warnings.v[i].message;
+	return pt_error_setx(err, ENOENT,
+			     "no NVIDIA driver library of version %s (%s) under "
+			     "%s (looked in %s and the library directories)%s%s",
+			     d->version, asked ? "as asked" : "the kernel module's", d->root,
+			     cache_path, other ? "; " : "", other ? other : "");
 }
 
 int pt_nvidia_driver_probe(const struct pt_nvidia_driver_opts *opts,
@@ -650,19 +780,7 @@ int pt_nvidia_driver_probe(const struct pt_nvidia_driver_opts *opts,
 	struct pt_nvidia_driver *d = calloc(1, sizeof(*d));
 	if (!d)
 		return pt_error_set(err, ENOMEM, "NVIDIA driver");
-	int r;
-	if (opts && opts->version) {
-		if (!(d->version = strdup(opts->version)))
-			r = pt_error_set(err, ENOMEM, "NVIDIA driver");
-		else if (!looks_like_driver_version(d->version) || strlen(d->version) > 32)
-			r = pt_error_setx(err, EINVAL,
-					  "NVIDIA driver version '%s' is not a version (e.g. 550.54.14)",
-					  opts->version);
-		else
-			r = 0;
-	} else {
-		r = pt_nvidia_driver_module_version(&d->version, err);
-	}
+	int r = choose_version(d, opts, err);
 	if (r < 0)
 		goto fail;
 	/* realpath: candidates are compared against it after their links are
@@ -671,53 +789,13 @@ int pt_nvidia_driver_probe(const struct pt_nvidia_driver_opts *opts,
 		r = pt_error_set(err, errno, "NVIDIA driver root %s", root);
 		goto fail;
 	}
-
-	cache_path = in_root(d->root, "/etc/ld.so.cache");
-	struct ldcache *cache = NULL;
-	struct pt_error cerr = {0};
-	if (!cache_path) {
+	if (!(cache_path = in_root(d->root, "/etc/ld.so.cache"))) {
 		r = pt_error_set(err, ENOMEM, "NVIDIA driver");
 		goto fail;
 	}
-	r = ldcache_read(cache_path, &cache, &cerr);
-	if (r == -ENOMEM) {
-		r = pt_error_set(err, ENOMEM, "NVIDIA driver");
+	if ((r = find_driver(d, caps, cache_path, err)) < 0 ||
+	    (r = check_versioned(d, opts && opts->version, cache_path, err)) < 0)
 		goto fail;
-	}
-	/* Without a usable cache the directories are still searched. */
-	if (r < 0 && r != -ENOENT &&
-	    warnings_add(&d->warnings, "nvidia-ldcache-unreadable", "%s: the driver's libraries are searched in "
-						 "the library directories only",
-		 cerr.message) < 0) {
-		r = pt_error_set(err, ENOMEM, "NVIDIA driver");
-		goto fail;
-	}
-	r = find_libs(d, caps, cache);
-	ldcache_free(cache);
-	if (r == 0)
-		r = find_files(d, caps);
-	if (r < 0) {
-		r = pt_error_set(err, -r, "NVIDIA driver");
-		goto fail;
-	}
-	/* The EGL platform libraries carry their own version: alone they are
-	 * no driver of this version. */
-	size_t versioned = 0;
-	for (size_t i = 0; i < d->n_libs; i++)
-		versioned += strstr(base_name(d->libs[i].pub.path), d->version) != NULL;
-	if (versioned == 0) {
-		const char *other = NULL;
-		for (size_t i = 0; i < d->warnings.n && !other; i++)
-			if (streq(d->warnings.v[i].code, "nvidia-version-mismatch"))
-				other = d->warnings.v[i].message;
-		r = pt_error_setx(err, ENOENT,
-				  "no NVIDIA driver library of version %s (%s) under "
-				  "%s (looked in %s and the library directories)%s%s",
-				  d->version,
-				  opts && opts->version ? "as asked" : "the kernel module's", d->root, cache_path, other ? "; " : "",
-				  other ? other : "");
-		goto fail;
-	}
 	*ret = d;
 	return 0;
 fail:

@@ -237,9 +237,17 @@ static int probe_caps(struct pt_gpu_list *l, int caps_major)
 	return r;
 }
 
-int nvidia_probe(struct pt_gpu_list *l)
+/* NVIDIA's character majors as /proc/devices registers them, -ENOENT each
+ * when not registered; readable false when /proc/devices cannot be read. */
+struct nvidia_majors {
+	bool readable;
+	int nvidia, uvm, caps;
+};
+
+static int read_majors(struct pt_gpu_list *l, struct nvidia_majors *m)
 {
-	_cleanup_free_ char *devices = NULL, *version = NULL;
+	*m = (struct nvidia_majors){.nvidia = -ENOENT, .uvm = -ENOENT, .caps = -ENOENT};
+	_cleanup_free_ char *devices = NULL;
 	int r = read_small("/proc/devices", &devices);
 	if (r == -ENOMEM)
 		return r;
@@ -247,72 +255,84 @@ int nvidia_probe(struct pt_gpu_list *l)
 		r = gpu_list_warn(l, "proc-devices-unreadable",
 				  "cannot read /proc/devices (%s): NVIDIA's majors are unknown",
 				  strerror(-r));
-		if (r < 0)
-			return r;
+		return r < 0 ? r : 0;
 	}
 
 	/* The 195 group is "nvidia" since driver 550.40, "nvidia-frontend" before. */
-	int major = -ENOENT, uvm = -ENOENT, caps = -ENOENT;
-	if (devices) {
-		major = proc_devices_char_major(devices, "nvidia");
-		if (major < 0)
-			major = proc_devices_char_major(devices, "nvidia-frontend");
-		uvm = proc_devices_char_major(devices, "nvidia-uvm");
-		caps = proc_devices_char_major(devices, "nvidia-caps");
-	}
+	m->readable = true;
+	m->nvidia = proc_devices_char_major(devices, "nvidia");
+	if (m->nvidia < 0)
+		m->nvidia = proc_devices_char_major(devices, "nvidia-frontend");
+	m->uvm = proc_devices_char_major(devices, "nvidia-uvm");
+	m->caps = proc_devices_char_major(devices, "nvidia-caps");
+	return 0;
+}
 
+/* Whether the driver is loaded (l->has_nvidia), and its version file's text
+ * in *ret_version when one is readable. */
+static int detect_driver(struct pt_gpu_list *l, const struct nvidia_majors *m, char **ret_version)
+{
 	/* The driver is loaded when its major is registered; only when
 	 * /proc/devices cannot be read does its version file decide. */
+	if (m->nvidia >= 0 || !m->readable) {
+		int r = read_small("/proc/driver/nvidia/version", ret_version);
+		if (r == -ENOMEM)
+			return r;
+		bool have_proc_version = r == 0;
+		if (r < 0 && read_small("/sys/module/nvidia/version", ret_version) == -ENOMEM)
+			return -ENOMEM;
+		l->has_nvidia = m->nvidia >= 0 || have_proc_version;
+		return 0;
+	}
+
 	bool driver_bound = false;
 	for (size_t i = 0; i < l->n_gpus; i++) {
 		const struct pt_gpu *g = &l->gpus[i].pub;
 		driver_bound |= g->vendor_id == 0x10de && g->driver && streq(g->driver, "nvidia");
 	}
-	if (major >= 0 || !devices) {
-		r = read_small("/proc/driver/nvidia/version", &version);
-		if (r == -ENOMEM)
-			return r;
-		bool have_proc_version = r == 0;
-		if (r < 0 && read_small("/sys/module/nvidia/version", &version) == -ENOMEM)
-			return -ENOMEM;
-		l->has_nvidia = major >= 0 || have_proc_version;
-	} else if (driver_bound) {
-		r = gpu_list_warn(l, "nvidia-no-major",
-				  "a GPU is bound to the nvidia driver but /proc/devices names no "
-				  "nvidia major: its nodes cannot be checked");
-		if (r < 0)
-			return r;
-	}
+	if (!driver_bound)
+		return 0;
+	int r = gpu_list_warn(l, "nvidia-no-major",
+			      "a GPU is bound to the nvidia driver but /proc/devices names no "
+			      "nvidia major: its nodes cannot be checked");
+	return r < 0 ? r : 0;
+}
 
-	unsigned nv_major = major >= 0 ? (unsigned)major : NVIDIA_MAJOR_DEFAULT;
+static int probe_gpu_minors(struct pt_gpu_list *l, unsigned nv_major)
+{
 	for (size_t i = 0; i < l->n_gpus; i++) {
 		struct gpu_entry *g = &l->gpus[i];
 		if (g->pub.vendor_id != 0x10de || !g->pub.pci)
 			continue;
-		r = probe_gpu_minor(l, g, nv_major);
+		int r = probe_gpu_minor(l, g, nv_major);
 		if (r < 0)
 			return r;
 	}
-	if (!l->has_nvidia)
-		return 0;
+	return 0;
+}
 
-	l->nvidia.major = nv_major;
+/* The driver's version from its version file's text (may be NULL). */
+static int set_driver_version(struct pt_gpu_list *l, const char *version)
+{
 	if (version) {
 		char *v = NULL;
-		r = nvidia_parse_version(version, &v);
+		int r = nvidia_parse_version(version, &v);
 		if (r == -ENOMEM)
 			return r;
 		l->nvidia.driver_version = v;
 	}
-	if (!l->nvidia.driver_version) {
-		r = gpu_list_warn(l, "nvidia-version-unknown",
-				  "the NVIDIA driver's version is unreadable "
-				  "(/proc/driver/nvidia/version): the container's NVIDIA "
-				  "libraries cannot be checked against it");
-		if (r < 0)
-			return r;
-	}
+	if (l->nvidia.driver_version)
+		return 0;
+	int r = gpu_list_warn(l, "nvidia-version-unknown",
+			      "the NVIDIA driver's version is unreadable "
+			      "(/proc/driver/nvidia/version): the container's NVIDIA "
+			      "libraries cannot be checked against it");
+	return r < 0 ? r : 0;
+}
 
+/* The nodes every NVIDIA GPU needs besides its own: control, modeset, UVM. */
+static int add_shared_nodes(struct pt_gpu_list *l, unsigned nv_major, int uvm)
+{
 	struct {
 		const char *path;
 		enum pt_gpu_node_kind kind;
@@ -328,19 +348,46 @@ int nvidia_probe(struct pt_gpu_list *l)
 	for (size_t i = 0; i < ELEMENTSOF(shared); i++) {
 		if (shared[i].major < 0)
 			continue;
-		r = gpu_node_add(l, &l->nvidia_nodes, shared[i].path, shared[i].kind,
+		int r =
+		    gpu_node_add(l, &l->nvidia_nodes, shared[i].path, shared[i].kind,
 				 (unsigned)shared[i].major, shared[i].minor, NODE_CHECK_ALL, NULL);
 		if (r < 0)
 			return r;
 	}
 	/* Without the module there is no major and no node to look for. */
-	if (uvm < 0) {
-		r = gpu_list_warn(l, "nvidia-uvm-missing",
-				  "the nvidia-uvm module is not loaded (no nvidia-uvm in "
-				  "/proc/devices): CUDA fails in the container "
-				  "(nvidia-modprobe -u -c 0 loads it)");
-		if (r < 0)
-			return r;
-	}
-	return probe_caps(l, caps);
+	if (uvm >= 0)
+		return 0;
+	int r = gpu_list_warn(l, "nvidia-uvm-missing",
+			      "the nvidia-uvm module is not loaded (no nvidia-uvm in "
+			      "/proc/devices): CUDA fails in the container "
+			      "(nvidia-modprobe -u -c 0 loads it)");
+	return r < 0 ? r : 0;
+}
+
+int nvidia_probe(struct pt_gpu_list *l)
+{
+	struct nvidia_majors m;
+	int r = read_majors(l, &m);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *version = NULL;
+	r = detect_driver(l, &m, &version);
+	if (r < 0)
+		return r;
+
+	unsigned nv_major = m.nvidia >= 0 ? (unsigned)m.nvidia : NVIDIA_MAJOR_DEFAULT;
+	r = probe_gpu_minors(l, nv_major);
+	if (r < 0)
+		return r;
+	if (!l->has_nvidia)
+		return 0;
+
+	l->nvidia.major = nv_major;
+	r = set_driver_version(l, version);
+	if (r < 0)
+		return r;
+	r = add_shared_nodes(l, nv_major, m.uvm);
+	if (r < 0)
+		return r;
+	return probe_caps(l, m.caps);
 }

@@ -151,20 +151,10 @@ static void weston_destroy(struct pt_weston *w)
 	free(w);
 }
 
-int pt_weston_start(const struct pt_weston_opts *o, struct pt_weston **ret, struct pt_error *err)
+/* Its private runtime directory (socket, lock, log) under the state
+ * directory or $TMPDIR, and the paths in it. */
+static int weston_new(const struct pt_weston_opts *o, struct pt_weston **ret, struct pt_error *err)
 {
-	enum pt_weston_backend backend = PT_WESTON_AUTO;
-	_cleanup_free_ char *host_wl = NULL;
-	_cleanup_close_ int log_fd = -1;
-	int r = choose_backend(o, &backend, &host_wl, err);
-	if (r < 0)
-		return r;
-	_cleanup_free_ char *prog = NULL;
-	const char *server = o->server && *o->server ? o->server : "weston";
-	if (find_program(server, &prog) < 0)
-		return pt_error_setx(err, ENOENT, "weston: %s is not installed (Debian: weston)",
-				     server);
-
 	struct pt_weston *w = calloc(1, sizeof(*w));
 	if (!w)
 		return pt_error_set(err, ENOMEM, "weston");
@@ -177,7 +167,7 @@ int pt_weston_start(const struct pt_weston_opts *o, struct pt_weston **ret, stru
 		return pt_error_set(err, ENOMEM, "weston");
 	}
 	if (!mkdtemp(w->dir)) {
-		r = pt_error_set(err, errno, "weston: runtime directory under %s", base);
+		int r = pt_error_set(err, errno, "weston: runtime directory under %s", base);
 		free(w->dir);
 		w->dir = NULL;
 		weston_destroy(w);
@@ -185,38 +175,55 @@ int pt_weston_start(const struct pt_weston_opts *o, struct pt_weston **ret, stru
 	}
 	if (asprintf(&w->socket, "%s/" SOCKET_NAME, w->dir) < 0 ||
 	    asprintf(&w->log_file, "%s/weston.log", w->dir) < 0) {
-		r = pt_error_set(err, ENOMEM, "weston");
-		goto fail;
+		remove_files(w);
+		weston_destroy(w);
+		return pt_error_set(err, ENOMEM, "weston");
 	}
+	*ret = w;
+	return 0;
+}
 
-	char backend_arg[64], width[32], height[32];
+/* Weston's command line; the strings it points to live in the struct. */
+struct weston_argv {
+	char backend[64], width[32], height[32];
+	char *argv[32];
+};
+
+static void build_argv(struct weston_argv *a, const struct pt_weston_opts *o, char *prog,
+		       enum pt_weston_backend backend)
+{
 	static const char *const backend_so[] = {
 	    [PT_WESTON_WAYLAND] = "wayland-backend.so",
 	    [PT_WESTON_X11] = "x11-backend.so",
 	    [PT_WESTON_HEADLESS] = "headless-backend.so",
 	};
-	snprintf(backend_arg, sizeof(backend_arg), "--backend=%s", backend_so[backend]);
-	snprintf(width, sizeof(width), "--width=%u", o->width);
-	snprintf(height, sizeof(height), "--height=%u", o->height);
-	char *argv[32];
+	snprintf(a->backend, sizeof(a->backend), "--backend=%s", backend_so[backend]);
+	snprintf(a->width, sizeof(a->width), "--width=%u", o->width);
+	snprintf(a->height, sizeof(a->height), "--height=%u", o->height);
 	size_t n = 0;
-	argv[n++] = prog;
-	argv[n++] = backend_arg;
-	argv[n++] = (char *)"--socket=" SOCKET_NAME;
+	a->argv[n++] = prog;
+	a->argv[n++] = a->backend;
+	a->argv[n++] = (char *)"--socket=" SOCKET_NAME;
 	/* One container's compositor: no screen lock after idling, and no
 	 * weston.ini of the caller's that could load other modules. */
-	argv[n++] = (char *)"--idle-time=0";
-	argv[n++] = (char *)"--no-config";
+	a->argv[n++] = (char *)"--idle-time=0";
+	a->argv[n++] = (char *)"--no-config";
 	if (o->width) {
-		argv[n++] = width;
-		argv[n++] = height;
+		a->argv[n++] = a->width;
+		a->argv[n++] = a->height;
 	}
-	for (size_t i = 0; o->extra_args && o->extra_args[i] && n < ELEMENTSOF(argv) - 1; i++)
-		argv[n++] = (char *)o->extra_args[i];
-	argv[n] = NULL;
+	for (size_t i = 0; o->extra_args && o->extra_args[i] && n < ELEMENTSOF(a->argv) - 1; i++)
+		a->argv[n++] = (char *)o->extra_args[i];
+	a->argv[n] = NULL;
+}
 
+/* Starts it with its own runtime directory and its output in its log. */
+static int spawn_weston(struct pt_weston *w, char **argv, const char *host_wl, struct pt_error *err)
+{
+	_cleanup_close_ int log_fd = -1;
 	char *owned[2] = {NULL, NULL};
-	char **env = child_env(w->dir, backend == PT_WESTON_WAYLAND ? host_wl : NULL, owned);
+	char **env = child_env(w->dir, host_wl, owned);
+	int r;
 	if (!env)
 		r = pt_error_set(err, ENOMEM, "weston");
 	else if ((log_fd = open(w->log_file,
@@ -228,34 +235,59 @@ int pt_weston_start(const struct pt_weston_opts *o, struct pt_weston **ret, stru
 	free(env);
 	free(owned[0]);
 	free(owned[1]);
-	if (r < 0)
-		goto fail;
+	return r;
+}
 
+static int wait_ready(struct pt_weston *w, unsigned timeout, struct pt_error *err)
+{
 	/* Ready when a client gets in: Weston creates its socket before it
 	 * has loaded its shell, but accepts and queues connections from then
 	 * on, as the host's compositor does for every client. */
-	unsigned timeout = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
 	long long deadline = now_ms() + timeout;
 	for (;;) {
 		if (accepts(w->socket))
-			break;
+			return 0;
 		if (pidfd_reap(w->pidfd, false, &w->status) == 0) {
 			_cleanup_free_ char *words = daemon_last_words(w->log_file);
-			r = pt_error_setx(err, ECHILD,
-					  "weston exited with status %d before it "
-					  "accepted clients%s%s",
-					  w->status, words ? ": " : "", words ? words : "");
-			goto fail;
+			return pt_error_setx(err, ECHILD,
+					     "weston exited with status %d before it "
+					     "accepted clients%s%s",
+					     w->status, words ? ": " : "", words ? words : "");
 		}
-		if (now_ms() >= deadline) {
-			r = pt_error_setx(err, ETIMEDOUT,
-					  "weston did not accept clients within %u ms", timeout);
-			goto fail;
-		}
+		if (now_ms() >= deadline)
+			return pt_error_setx(err, ETIMEDOUT,
+					     "weston did not accept clients within %u ms", timeout);
 		/* Its pidfd wakes us at once if it dies; else look again soon. */
 		struct pollfd p = {.fd = w->pidfd, .events = POLLIN};
 		poll(&p, 1, 5);
 	}
+}
+
+int pt_weston_start(const struct pt_weston_opts *o, struct pt_weston **ret, struct pt_error *err)
+{
+	enum pt_weston_backend backend = PT_WESTON_AUTO;
+	_cleanup_free_ char *host_wl = NULL;
+	int r = choose_backend(o, &backend, &host_wl, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *prog = NULL;
+	const char *server = o->server && *o->server ? o->server : "weston";
+	if (find_program(server, &prog) < 0)
+		return pt_error_setx(err, ENOENT, "weston: %s is not installed (Debian: weston)",
+				     server);
+
+	struct pt_weston *w = NULL;
+	r = weston_new(o, &w, err);
+	if (r < 0)
+		return r;
+	struct weston_argv a;
+	build_argv(&a, o, prog, backend);
+	r = spawn_weston(w, a.argv, backend == PT_WESTON_WAYLAND ? host_wl : NULL, err);
+	if (r < 0)
+		goto fail;
+	r = wait_ready(w, o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS, err);
+	if (r < 0)
+		goto fail;
 	/* A container user other than the launcher's must be able to
 	 * connect; the socket is reachable only through this container's bind
 	 * (the directory is 0700). */

@@ -145,9 +145,13 @@ Test(audio, a_server_that_accepts_but_never_answers_times_out)
 	tu_pulse_client_env(tmp, pulse->runtime, pulse->home);
 	/* Stopped: the kernel still queues connections, nobody reads them. */
 	cr_assert_eq(kill(pulse->pid, SIGSTOP), 0);
-	struct pt_audio_options opts = {.timeout_ms = 300};
+	struct pt_audio_options *opts = pt_audio_options_new();
+	cr_assert_not_null(opts);
+	opts->timeout_ms = 300;
 	struct pt_error err = {0};
-	cr_assert_eq(pt_audio_find(&opts, &audio, &err), -ETIMEDOUT, "%s", err.message);
+	int r = pt_audio_find(opts, &audio, &err);
+	pt_audio_options_free(opts);
+	cr_assert_eq(r, -ETIMEDOUT, "%s", err.message);
 	cr_assert_eq(pt_audio_get_state(audio), PT_AUDIO_FAILED);
 	cr_assert(strstr(err.message, "did not answer within 300 ms"), "%s", err.message);
 	kill(pulse->pid, SIGCONT);
@@ -199,9 +203,11 @@ Test(audio, cookie_is_looked_up_in_libpulse_order)
 	_cleanup_free_ char *legacy = path_in(tmp, ".pulse-cookie");
 	_cleanup_free_ char *current = path_in(tmp, ".config/pulse/cookie");
 	_cleanup_free_ char *env = path_in(tmp, "env-cookie");
-	struct pt_audio_options opts = {.timeout_ms = 300};
+	struct pt_audio_options *opts = pt_audio_options_new();
+	cr_assert_not_null(opts);
+	opts->timeout_ms = 300;
 
-	pt_audio_find(&opts, &audio, NULL);
+	pt_audio_find(opts, &audio, NULL);
 	cr_assert_not_null(audio);
 	cr_assert_null(pt_audio_get_cookie(audio));
 	const char *expect[] = {legacy, current, env};
@@ -211,10 +217,11 @@ Test(audio, cookie_is_looked_up_in_libpulse_order)
 			setenv("PULSE_COOKIE", env, 1);
 		pt_audio_free(audio);
 		audio = NULL;
-		pt_audio_find(&opts, &audio, NULL);
+		pt_audio_find(opts, &audio, NULL);
 		cr_assert_not_null(audio);
 		cr_assert_str_eq(pt_audio_get_cookie(audio), expect[i]);
 	}
+	pt_audio_options_free(opts);
 }
 
 Test(audio, no_server_at_all_is_its_own_error)

@@ -48,7 +48,12 @@ PT_EXPORT const char *pt_audio_state_name(enum pt_audio_state state);
 /** The result of pt_audio_find(). */
 struct pt_audio;
 
-/** Options for pt_audio_find(); zero-initialise, then set what you need. */
+/**
+ * Options for pt_audio_find(). Allocated by pt_audio_options_new() so that
+ * fields can be appended in later versions without breaking callers; set
+ * the fields directly. Strings are the caller's and must stay valid until
+ * pt_audio_find() returns.
+ */
 struct pt_audio_options {
 	/** A server string ("unix:/path", "/path", "tcp:host") to use instead of
 	 * libpulse's search; NULL: search as every client would. */
@@ -56,6 +61,13 @@ struct pt_audio_options {
 	/** How long to wait for the server (connect and one request); 0: 2000 ms. */
 	unsigned timeout_ms;
 };
+
+/** Options with every field at its default; NULL when out of memory. Free
+ * with pt_audio_options_free(). */
+PT_EXPORT struct pt_audio_options *pt_audio_options_new(void);
+
+/** Frees options. NULL is allowed. */
+PT_EXPORT void pt_audio_options_free(struct pt_audio_options *opts);
 
 /**
  * Finds the sound server the way every PulseAudio client does: libpulse
