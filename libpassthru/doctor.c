@@ -12,7 +12,7 @@
 #include <sys/sysmacros.h>
 
 #include "dlopen-drm.h"
-#include "dlopen-json.h"
+#include "json-build.h"
 #include "doctor-private.h"
 #include "mount.h"
 #include "passthru/doctor.h"
@@ -981,24 +981,6 @@ char *pt_doctor_to_table(const struct pt_doctor *d, struct pt_error *err)
 	return s;
 }
 
-static struct json_object *jstr(const char *s, bool *failed)
-{
-	if (!s)
-		return NULL;
-	struct json_object *o = json_object_new_string(s);
-	if (!o)
-		*failed = true;
-	return o;
-}
-
-static void jset(struct json_object *o, const char *key, struct json_object *v, bool *failed)
-{
-	if (json_object_object_add(o, key, v) < 0) {
-		json_object_put(v);
-		*failed = true;
-	}
-}
-
 char *pt_doctor_add_to_json(const struct pt_doctor *d, const char *json, struct pt_error *err)
 {
 	int r = dlopen_json(err);
@@ -1009,38 +991,17 @@ char *pt_doctor_add_to_json(const struct pt_doctor *d, const char *json, struct 
 		json_object_put(root);
 		return pt_error_setx(err, EINVAL, "doctor: the report is not a JSON object"), NULL;
 	}
-	bool failed = false;
-	struct json_object *arr = json_object_new_array();
-	if (!arr)
-		failed = true;
-	for (size_t i = 0; arr && i < pt_doctor_finding_count(d); i++) {
+	struct jb b = {0};
+	struct json_object *arr = jnew(&b, json_object_new_array());
+	for (size_t i = 0; i < pt_doctor_finding_count(d); i++) {
 		const struct pt_doctor_finding *f = pt_doctor_finding(d, i);
-		struct json_object *o = json_object_new_object();
-		if (!o) {
-			failed = true;
-			break;
-		}
-		jset(o, "code", jstr(f->code, &failed), &failed);
-		jset(o, "severity", jstr(pt_doctor_severity_name(f->severity), &failed), &failed);
-		jset(o, "message", jstr(f->message, &failed), &failed);
-		jset(o, "hint", jstr(f->hint, &failed), &failed);
-		if (json_object_array_add(arr, o) < 0) {
-			json_object_put(o);
-			failed = true;
-		}
+		struct json_object *o = jnew(&b, json_object_new_object());
+		jadd_str(&b, o, "code", f->code);
+		jadd_str(&b, o, "severity", pt_doctor_severity_name(f->severity));
+		jadd_str(&b, o, "message", f->message);
+		jadd_str(&b, o, "hint", f->hint);
+		jpush(&b, arr, o);
 	}
-	if (arr)
-		jset(root, "doctor", arr, &failed);
-	char *out = NULL;
-	if (!failed) {
-		const char *s = json_object_to_json_string_ext(
-		    root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-			      JSON_C_TO_STRING_NOSLASHESCAPE);
-		if (s && asprintf(&out, "%s\n", s) < 0)
-			out = NULL;
-	}
-	json_object_put(root);
-	if (!out)
-		pt_error_set(err, ENOMEM, "doctor: json");
-	return out;
+	jadd(&b, root, "doctor", arr);
+	return jb_finish(&b, root, "doctor", err);
 }
