@@ -20,7 +20,7 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 # Linked into libpassthru.so; the .pc file lists exactly these.
 LINK_MODULES := libudev
-# Loaded on first use with dlopen (libpassthru/dlopen-*.c): only their
+# Loaded on first use with dlopen (libpassthru/base/dlopen-*.c): only their
 # headers are needed to build, they are neither linked nor in the .pc file.
 DLOPEN_MODULES := libpulse json-c xcb xau libdrm
 # Suites also link json-c to read the JSON they check; umockdev: testbeds
@@ -43,7 +43,13 @@ CFLAGS ?=
 LDFLAGS ?=
 ALL_CFLAGS := -std=gnu11 $(OPT) $(WARNINGS) $(SANFLAGS) -D_GNU_SOURCE -Iinclude $(DEPS_CFLAGS) $(CFLAGS)
 
-LIB_SRCS := $(sort $(wildcard libpassthru/*.c))
+# The library's layers, one folder each: base (errors, processes, files,
+# optional libraries) -> producers (GPUs, NVIDIA driver, display, audio,
+# Wayland) -> plan -> launch (backends, supervision) and emit (CDI, nspawn
+# settings) -> report (probe, doctor). Private headers are found by name.
+LIB_LAYERS := base producers plan launch emit report
+LIB_INCLUDES := $(LIB_LAYERS:%=-Ilibpassthru/%) -Ilibpassthru/gen
+LIB_SRCS := $(sort $(foreach l,$(LIB_LAYERS),$(wildcard libpassthru/$(l)/*.c)))
 LIB_OBJS := $(LIB_SRCS:libpassthru/%.c=$(BUILD)/obj/%.o)
 TOOLS := passthru-probe passthru-launch
 TOOL_BINS := $(TOOLS:%=$(BUILD)/%)
@@ -69,7 +75,7 @@ tests: $(TEST_BINS) $(BUILD)/tests/escape-probe $(EXAMPLE_BINS)
 # Each compile writes its header dependencies next to its output (-MMD);
 # -MP keeps a removed header from breaking the next build.
 DEPFLAGS = -MMD -MP
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/examples/*.d $(BUILD)/*.d)
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d $(BUILD)/examples/*.d $(BUILD)/*.d)
 
 # A missing -dev package stops the build here, named, instead of as a
 # missing header in the first file that includes it.
@@ -78,10 +84,11 @@ check-build-deps:
 check-test-deps:
 	@scripts/install-deps --check-modules $(TEST_MODULES)
 
-$(BUILD)/obj/%.o: libpassthru/%.c | $(BUILD)/obj check-build-deps
-	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -fPIC -fvisibility=hidden -Ilibpassthru -c $< -o $@
+$(BUILD)/obj/%.o: libpassthru/%.c | check-build-deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -fPIC -fvisibility=hidden $(LIB_INCLUDES) -c $< -o $@
 
-$(BUILD)/obj/launch.o: ALL_CFLAGS += -DPT_HELPERDIR='"$(HELPERDIR)"'
+$(BUILD)/obj/launch/launch.o: ALL_CFLAGS += -DPT_HELPERDIR='"$(HELPERDIR)"'
 
 # The container's init under nspawn: static, so that a container root
 # needs nothing of ours; no sanitizer (it runs inside the container).
@@ -110,12 +117,12 @@ $(BUILD)/examples/%: examples/%.c $(SO) | $(BUILD)/examples
 # Tests link the static archive (internal functions are testable) and the
 # helpers in tests/*.c that are not suites.
 $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests check-build-deps check-test-deps
-	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Ilibpassthru -Itests $(TEST_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(LIB_INCLUDES) -Itests $(TEST_CFLAGS) -c $< -o $@
 
 # Kept: make would delete them as intermediates and relink every suite.
 .SECONDARY: $(TEST_HELPER_OBJS)
 $(BUILD)/tests/%: tests/%.c $(TEST_HELPER_OBJS) $(AR_LIB) | $(BUILD)/tests check-test-deps
-	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Ilibpassthru -Itests $(TEST_CFLAGS) $< $(TEST_HELPER_OBJS) -o $@ \
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(LIB_INCLUDES) -Itests $(TEST_CFLAGS) $< $(TEST_HELPER_OBJS) -o $@ \
 		$(AR_LIB) $(DEPS_LIBS) $(TEST_LIBS) $(LDFLAGS)
 
 # A static program the confinement suite copies into container roots that
@@ -133,18 +140,18 @@ SECCOMP_MODULES := libseccomp
 SECCOMP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(SECCOMP_MODULES) 2>/dev/null)
 SECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs $(SECCOMP_MODULES) 2>/dev/null)
 CC_FOR_BUILD ?= $(CC)
-SECCOMP_GEN_SRCS := libpassthru/gen/seccomp-gen.c libpassthru/gen/seccomp-build.c libpassthru/error.c
+SECCOMP_GEN_SRCS := libpassthru/gen/seccomp-gen.c libpassthru/gen/seccomp-build.c libpassthru/base/error.c
 $(BUILD)/gen/seccomp-gen: $(SECCOMP_GEN_SRCS) libpassthru/gen/seccomp-build.h | $(BUILD)/gen check-build-deps
-	$(CC_FOR_BUILD) -std=gnu11 -O2 $(WARNINGS) -D_GNU_SOURCE -Iinclude -Ilibpassthru $(SECCOMP_CFLAGS) \
+	$(CC_FOR_BUILD) -std=gnu11 -O2 $(WARNINGS) -D_GNU_SOURCE -Iinclude $(LIB_INCLUDES) -Ilibpassthru $(SECCOMP_CFLAGS) \
 		$(SECCOMP_GEN_SRCS) -o $@ $(SECCOMP_LIBS)
 $(BUILD)/gen/seccomp-bpf.h: $(BUILD)/gen/seccomp-gen
 	$< $@.tmp && mv $@.tmp $@
-$(BUILD)/obj/seccomp-filter.o: $(BUILD)/gen/seccomp-bpf.h
-$(BUILD)/obj/seccomp-filter.o: ALL_CFLAGS += -I$(BUILD)/gen
+$(BUILD)/obj/launch/seccomp-filter.o: $(BUILD)/gen/seccomp-bpf.h
+$(BUILD)/obj/launch/seccomp-filter.o: ALL_CFLAGS += -I$(BUILD)/gen
 # The suite builds the program again with the libseccomp installed now
 # and compares it with the embedded one.
 $(BUILD)/gen/seccomp-build.o: libpassthru/gen/seccomp-build.c | $(BUILD)/gen check-build-deps
-	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Ilibpassthru $(SECCOMP_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(LIB_INCLUDES) -Ilibpassthru $(SECCOMP_CFLAGS) -c $< -o $@
 $(BUILD)/tests/test-seccomp-filter: $(BUILD)/gen/seccomp-build.o
 $(BUILD)/tests/test-seccomp-filter: TEST_HELPER_OBJS += $(BUILD)/gen/seccomp-build.o
 $(BUILD)/tests/test-seccomp-filter: TEST_CFLAGS += $(SECCOMP_CFLAGS)
@@ -213,7 +220,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/passthru $(DESTDIR)$(HELPERDIR)
 
 format:
-	clang-format -i include/passthru/*.h libpassthru/*.[ch] tools/*.c tests/*.[ch]
+	clang-format -i include/passthru/*.h libpassthru/*/*.[ch] tools/*.c tests/*.[ch]
 
 clean:
 	rm -rf build build-asan
@@ -228,19 +235,19 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
-	-D_GNU_SOURCE -Iinclude -Ilibpassthru $(DEPS_CFLAGS)
+	-D_GNU_SOURCE -Iinclude $(LIB_INCLUDES) $(DEPS_CFLAGS)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_OBJS := $(LIB_SRCS:libpassthru/%.c=$(FUZZ_BUILD)/obj/%.o)
 
-$(FUZZ_BUILD)/obj/%.o: libpassthru/%.c $(wildcard libpassthru/*.h include/passthru/*.h)
+$(FUZZ_BUILD)/obj/%.o: libpassthru/%.c $(wildcard libpassthru/*/*.h include/passthru/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -fvisibility=hidden -c $< -o $@
 
-$(FUZZ_BUILD)/obj/launch.o: FUZZ_CFLAGS += -DPT_HELPERDIR='"$(HELPERDIR)"'
+$(FUZZ_BUILD)/obj/launch/launch.o: FUZZ_CFLAGS += -DPT_HELPERDIR='"$(HELPERDIR)"'
 # The generated seccomp program is the main build's (no parser in it).
-$(FUZZ_BUILD)/obj/seccomp-filter.o: $(BUILD)/gen/seccomp-bpf.h
-$(FUZZ_BUILD)/obj/seccomp-filter.o: FUZZ_CFLAGS += -I$(BUILD)/gen
+$(FUZZ_BUILD)/obj/launch/seccomp-filter.o: $(BUILD)/gen/seccomp-bpf.h
+$(FUZZ_BUILD)/obj/launch/seccomp-filter.o: FUZZ_CFLAGS += -I$(BUILD)/gen
 
 $(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) -o $@ $(DEPS_LIBS) $(LDFLAGS)

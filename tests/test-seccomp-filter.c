@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen/seccomp-build.h"
+#include "seccomp-build.h"
 #include "seccomp-filter.h"
 
 Test(seccomp_filter, embedded_program_is_what_libseccomp_builds_now)

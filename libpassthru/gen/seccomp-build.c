@@ -5,7 +5,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include "gen/seccomp-build.h"
+#include "seccomp-build.h"
 #include "util.h"
 
 /* systemd-nspawn allows a list of groups and denies the rest; its

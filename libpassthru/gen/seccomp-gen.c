@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "gen/seccomp-build.h"
+#include "seccomp-build.h"
 
 /* The compiler's name for the architecture libseccomp calls native. */
 static const char *arch_guard(uint32_t arch)
