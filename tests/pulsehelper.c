@@ -55,9 +55,10 @@ struct tu_pulse *tu_pulse_start(const char *dir, const char *extra_module)
 	cr_assert(mkdir(p->runtime, 0700) == 0 || errno == EEXIST);
 	cr_assert(mkdir(p->home, 0700) == 0 || errno == EEXIST);
 
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	cr_assert(pid >= 0);
 	if (pid == 0) {
+		tu_die_with_parent(parent);
 		int log = open(p->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (log < 0 || null < 0)

@@ -244,9 +244,10 @@ TABLE(stop_signal_reaches_the_command, all_rows)
 	setup(r);
 	int p[2];
 	cr_assert_eq(pipe(p), 0);
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	cr_assert(pid >= 0);
 	if (pid == 0) {
+		tu_die_with_parent(parent);
 		char *argv[64];
 		dup2(p[1], 1);
 		close(p[0]);

@@ -84,9 +84,10 @@ static void untrack(pid_t pid)
  * the umask mask, stdout and stderr into log; tracked for teardown. */
 static pid_t start_bg(char *const argv[], char *const env[], mode_t mask, const char *log)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
+		tu_die_with_parent(parent);
 		int null = open("/dev/null", O_RDONLY);
 		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
 		dup2(null, 0);

@@ -38,9 +38,10 @@ static void start_host_display(void)
 {
 	int p[2];
 	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	cr_assert(pid >= 0);
 	if (pid == 0) {
+		tu_die_with_parent(parent);
 		setpgid(0, 0);
 		dup2(p[1], 3);
 		int null = open("/dev/null", O_RDWR);

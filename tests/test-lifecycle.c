@@ -77,9 +77,10 @@ static struct launcher start(const char *backend, const char *extra, const char 
 
 	int p[2];
 	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	cr_assert(pid >= 0);
 	if (pid == 0) {
+		tu_die_with_parent(parent);
 		dup2(p[1], 1);
 		int null = open("/dev/null", O_RDONLY);
 		dup2(null, 0);

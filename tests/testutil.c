@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -39,6 +40,12 @@ void tu_rm_rf(const char *path)
 {
 	if (path)
 		nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+void tu_die_with_parent(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(127);
 }
 
 void tu_write(const char *path, const char *content, unsigned mode)
@@ -168,10 +175,11 @@ int tu_run(char *const argv[], char **out, char **err, unsigned timeout_s)
 	int po[2], pe[2];
 	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0)
 		return -1;
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		tu_die_with_parent(parent);
 		int null = open("/dev/null", O_RDONLY);
 		dup2(null, 0);
 		dup2(po[1], 1);

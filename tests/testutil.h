@@ -25,6 +25,11 @@ const char *tu_tool(const char *name);
 /* Whether an executable of this name is in PATH. */
 bool tu_have(const char *prog);
 
+/* In a forked child: it gets SIGKILL when the test's process ends, also
+ * when the test crashes or an assertion ends it before its cleanup ran, so
+ * no daemon or launcher a test started outlives it. */
+void tu_die_with_parent(pid_t parent);
+
 /* Runs argv, with stdin from /dev/null and stdout/stderr captured (each
  * returned NUL-terminated, caller frees; either pointer may be NULL).
  * Returns the exit status, 128+N for a signal, -1 when it could not run.
