@@ -180,12 +180,18 @@ static bool socket_exists(int n)
 /* The inode of display n's socket, 0 when there is none. Suites run in
  * parallel, so another test's server may take a number once it is free:
  * "our socket is gone" means this inode is gone. */
-static ino_t socket_ino(int n)
+/* Which socket is at display n's name (0: none): its inode number and
+ * birth time, since with parallel suites another server may take the
+ * number at once and the file system may hand it the freed inode number. */
+static unsigned long long socket_ino(int n)
 {
 	char path[64];
-	struct stat st;
+	struct statx stx;
 	snprintf(path, sizeof(path), "/tmp/.X11-unix/X%d", n);
-	return stat(path, &st) == 0 ? st.st_ino : 0;
+	if (statx(AT_FDCWD, path, 0, STATX_INO | STATX_BTIME, &stx) < 0)
+		return 0;
+	return stx.stx_ino ^ ((unsigned long long)stx.stx_btime.tv_nsec << 32) ^
+	       (unsigned long long)stx.stx_btime.tv_sec;
 }
 
 static bool lock_exists(int n)
@@ -359,7 +365,7 @@ Test(display, a_killed_server_is_seen_and_cleaned_up)
 	char *auth = strdup(pt_display_auth_file(d));
 	cr_assert(pt_display_alive(d));
 	cr_assert_eq(pt_display_exit_status(d), -1);
-	ino_t ino = socket_ino(n);
+	unsigned long long ino = socket_ino(n);
 	cr_assert_neq(ino, 0);
 
 	cr_assert_eq(kill(pid, SIGKILL), 0);
@@ -387,7 +393,7 @@ Test(display, stop_leaves_no_process_cookie_lock_or_socket)
 	pid_t pid = pt_display_pid(d);
 	char *auth = strdup(pt_display_auth_file(d));
 	cr_assert_eq(access(auth, R_OK), 0);
-	ino_t ino = socket_ino(n);
+	unsigned long long ino = socket_ino(n);
 	cr_assert_neq(ino, 0);
 
 	cr_assert_eq(pt_display_stop(d, 0, NULL), 0);
@@ -766,8 +772,8 @@ Test(display, a_dying_display_stops_the_container)
 	free(shown);
 	char sock[64];
 	snprintf(sock, sizeof(sock), "/tmp/.X11-unix/X%d", shown_n);
-	struct stat before;
-	cr_assert_eq(stat(sock, &before), 0, "the display's socket %s exists", sock);
+	unsigned long long before = socket_ino(shown_n);
+	cr_assert_neq(before, 0, "the display's socket %s exists", sock);
 
 	cr_assert_eq(kill(x, SIGKILL), 0);
 	int st = wait_launcher(10000);
@@ -779,9 +785,7 @@ Test(display, a_dying_display_stops_the_container)
 		sscanf(at, "the Xephyr display :%d", &n);
 	cr_assert(n >= 0 && strstr(err, "died (killed by signal 9); stopped sh"), "%s", err);
 	cr_assert_eq(n, shown_n, "the display the container had");
-	struct stat after;
-	cr_assert(stat(sock, &after) < 0 || after.st_ino != before.st_ino,
-		  "the dead display's socket was removed");
+	cr_assert_neq(socket_ino(shown_n), before, "the dead display's socket was removed");
 	cr_assert_eq(kill(x, 0), -1, "reaped");
 	free(err);
 	free(root);
@@ -813,8 +817,8 @@ Test(display, a_display_stopped_from_outside_shows_no_misleading_words)
 	free(shown);
 	char sock[64];
 	snprintf(sock, sizeof(sock), "/tmp/.X11-unix/X%d", shown_n);
-	struct stat before;
-	cr_assert_eq(stat(sock, &before), 0, "the display's socket %s exists", sock);
+	unsigned long long before = socket_ino(shown_n);
+	cr_assert_neq(before, 0, "the display's socket %s exists", sock);
 
 	cr_assert_eq(kill(x, SIGTERM), 0);
 	int st = wait_launcher(10000);
@@ -831,9 +835,7 @@ Test(display, a_display_stopped_from_outside_shows_no_misleading_words)
 		     "only the status, no last words: %s", err);
 	cr_assert(used > 0, "the message ends after the command's name: %s", err);
 	cr_assert_eq(n, shown_n, "the display the container had");
-	struct stat after;
-	cr_assert(stat(sock, &after) < 0 || after.st_ino != before.st_ino,
-		  "the dead display's socket was removed");
+	cr_assert_neq(socket_ino(shown_n), before, "the dead display's socket was removed");
 	cr_assert_eq(kill(x, 0), -1, "reaped");
 	free(err);
 	free(root);

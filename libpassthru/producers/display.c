@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -34,22 +35,33 @@ extern char **environ;
 
 /* Which file a path held: the inode alone is not enough, file systems such
  * as ext4 hand a freed inode number to the next file at once. */
+/* Which file a path named when we looked: device, inode and birth time.
+ * Not the ctime: the server may still chmod its socket after the first
+ * client got in, and a changed ctime would leave a dead server's socket
+ * behind. The birth time tells a new socket that reused the inode number. */
 struct file_id {
 	dev_t dev;
 	ino_t ino;
-	struct timespec ctime;
+	struct statx_timestamp btime;
 };
 
-static struct file_id file_id_of(const struct stat *st)
+static bool file_id_at(const char *path, mode_t type, struct file_id *ret)
 {
-	return (struct file_id){st->st_dev, st->st_ino, st->st_ctim};
+	struct statx stx;
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO | STATX_BTIME,
+		  &stx) < 0 ||
+	    (stx.stx_mode & S_IFMT) != type)
+		return false;
+	*ret = (struct file_id){makedev(stx.stx_dev_major, stx.stx_dev_minor), stx.stx_ino,
+			       stx.stx_mask & STATX_BTIME ? stx.stx_btime
+							  : (struct statx_timestamp){0}};
+	return true;
 }
 
-static bool same_file(const struct file_id *a, const struct stat *st)
+static bool same_file(const struct file_id *a, const struct file_id *b)
 {
-	struct file_id b = file_id_of(st);
-	return a->dev == b.dev && a->ino == b.ino && a->ctime.tv_sec == b.ctime.tv_sec &&
-	       a->ctime.tv_nsec == b.ctime.tv_nsec;
+	return a->dev == b->dev && a->ino == b->ino && a->btime.tv_sec == b->btime.tv_sec &&
+	       a->btime.tv_nsec == b->btime.tv_nsec;
 }
 
 struct pt_display {
@@ -379,28 +391,22 @@ static bool probe(const struct pt_display *d)
 static void remember_created(struct pt_display *d)
 {
 	char path[64];
-	struct stat st;
 	snprintf(path, sizeof(path), "/tmp/.X11-unix/X%d", d->number);
-	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
-		d->have_socket = true;
-		d->socket_id = file_id_of(&st);
-	}
+	d->have_socket = file_id_at(path, S_IFSOCK, &d->socket_id);
 	/* With -displayfd current servers take no lock file; older ones do. */
 	snprintf(path, sizeof(path), "/tmp/.X%d-lock", d->number);
-	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-		_cleanup_free_ char *s = NULL;
-		if (read_file_max(path, 64, &s, NULL) == 0 && atoi(s) == d->pid) {
-			d->have_lock = true;
-			d->lock_id = file_id_of(&st);
-		}
-	}
+	_cleanup_free_ char *s = NULL;
+	if (file_id_at(path, S_IFREG, &d->lock_id) && read_file_max(path, 64, &s, NULL) == 0 &&
+	    atoi(s) == d->pid)
+		d->have_lock = true;
 }
 
 static void unlink_if_same(const char *path, const struct file_id *id)
 {
-	struct stat st;
-	if (lstat(path, &st) == 0 && same_file(id, &st))
-		unlink(path);
+	struct file_id now;
+	if (file_id_at(path, S_IFSOCK, &now) || file_id_at(path, S_IFREG, &now))
+		if (same_file(id, &now))
+			unlink(path);
 }
 
 /* Removes what the server left behind: our files always; its lock and
