@@ -284,6 +284,24 @@ static unsigned free_tcp_port(void)
 	return ntohs(sa.sin_port);
 }
 
+/* The daemon loads its TCP module after the unix one tu_pulse_start()
+ * waits for: wait until the port accepts too (bounded). */
+static void wait_tcp(unsigned port)
+{
+	for (int i = 0; i < 200; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct sockaddr_in sa = {.sin_family = AF_INET,
+					 .sin_port = htons((uint16_t)port),
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		int r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+		close(fd);
+		if (r == 0)
+			return;
+		usleep(25000);
+	}
+	cr_assert_fail("the TCP server on port %u never accepted", port);
+}
+
 Test(audio, tcp_server_cannot_be_bound_unless_kept)
 {
 	unsigned port = free_tcp_port();
@@ -292,6 +310,7 @@ Test(audio, tcp_server_cannot_be_bound_unless_kept)
 		 "module-native-protocol-tcp listen=127.0.0.1 port=%u auth-anonymous=1", port);
 	snprintf(server, sizeof(server), "tcp:127.0.0.1:%u", port);
 	pulse = tu_pulse_start(tmp, module);
+	wait_tcp(port);
 	tu_pulse_client_env(tmp, pulse->runtime, pulse->home);
 	setenv("PULSE_SERVER", server, 1);
 
