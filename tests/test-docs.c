@@ -509,7 +509,7 @@ Test(docs, debian_packages_build_install_and_work, .timeout = 900)
 	 * the checkout; dpkg-buildpackage puts the .debs beside the copy. */
 	snprintf(cmd, sizeof(cmd),
 		 "set -eu; src='%s'; cd '%s'; mkdir src root\n"
-		 "tar -C \"$src\" --exclude=./build --exclude=./build-asan --exclude=./.git -cf - . | tar -C src -xf -\n"
+		 "tar -C \"$src\" --exclude=./build* --exclude=./.git -cf - . | tar -C src -xf -\n"
 		 "(cd src && dpkg-buildpackage -us -uc -b -jauto) >build.log 2>&1 || { tail -n 60 build.log; exit 1; }\n"
 		 "if command -v lintian >/dev/null; then\n"
 		 "  lintian --fail-on error *.changes >lintian.log 2>&1 || { cat lintian.log; exit 1; }\n"
