@@ -271,6 +271,29 @@ Test(docs, every_page_source_is_built_and_checked)
 	free(out);
 }
 
+/* The complete example in libpassthru(3) builds against this tree and
+ * runs (it answers a missing argument with its usage). */
+Test(docs, libpassthru_3_example_builds_and_runs)
+{
+	if (!tu_have("cc"))
+		cr_skip_test("needs cc");
+	const char *b = getenv("PT_BUILD");
+	char cmd[16384];
+	snprintf(cmd, sizeof(cmd),
+		 "set -eu; cd '%s'\n"
+		 "awk '/^```/ { if (inblock) { if (code ~ /int main/) { printf \"%%s\", code; exit } code = \"\" } inblock = !inblock; next }"
+		 " inblock { code = code $0 \"\\n\" }' '%s/man/libpassthru.3.scd' | sed 's/\\\\\\\\/\\\\/g' >example.c\n"
+		 "grep -q pt_launch_run example.c\n"
+		 "cc -Werror -Wall example.c -o example -I'%s/include' -L'%s' -lpassthru %s\n"
+		 "set +e; LD_LIBRARY_PATH='%s' ./example 2>example.err; st=$?; set -e\n"
+		 "[ $st -eq 2 ] && grep -q '^usage:' example.err || { echo \"status $st\"; cat example.err; exit 1; }\n",
+		 tmp, src_dir(), src_dir(), b, strstr(b, "asan") ? "-fsanitize=address,undefined" : "", b);
+	char *sh[] = {"sh", "-c", cmd, NULL}, *out = NULL, *err = NULL;
+	cr_expect_eq(tu_run(sh, &out, &err, 120), 0, "%s%s", out, err);
+	free(out);
+	free(err);
+}
+
 /* The symbols file is what debian/gen-symbols makes of the version script:
  * a function added there and not here would fail dpkg-gensymbols -c4. */
 Test(docs, debian_symbols_follow_the_version_script)
