@@ -399,6 +399,10 @@ Test(docs, completes_backends)
 	cr_expect_str_eq(out, "nspawn\n");
 	free(help);
 	free(out);
+	/* A list value: the last term is completed from the tool's own list. */
+	out = launch_complete("passthru-launch --nvidia-driver=utility,co");
+	cr_expect_str_eq(out, "utility,compute\n");
+	free(out);
 }
 
 Test(docs, completes_every_option_help_lists)
