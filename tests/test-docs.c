@@ -294,19 +294,6 @@ Test(docs, libpassthru_3_example_builds_and_runs)
 	free(err);
 }
 
-/* The symbols file is what debian/gen-symbols makes of the version script:
- * a function added there and not here would fail dpkg-gensymbols -c4. */
-Test(docs, debian_symbols_follow_the_version_script)
-{
-	char cmd[8800];
-	snprintf(cmd, sizeof(cmd), "cd '%s' && debian/gen-symbols | diff -u debian/libpassthru0.symbols -",
-		 src_dir());
-	char *sh[] = {"sh", "-c", cmd, NULL}, *out = NULL;
-	int st = tu_run(sh, &out, NULL, 30);
-	cr_expect_eq(st, 0, "run debian/gen-symbols > debian/libpassthru0.symbols:\n%s", out);
-	free(out);
-}
-
 /* ---- bash completion ------------------------------------------------------ */
 
 /* Completes line (the cursor at its end) with the completion file sourced
