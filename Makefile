@@ -262,3 +262,36 @@ fuzz: deps
 	@tests/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS)
 clean-fuzz:
 	rm -rf $(FUZZ_BUILD)
+
+# ---- Documentation and shell completion ----------------------------------
+# Man pages are written in scdoc (man/*.scd, Debian package scdoc) and built
+# with everything else; bash completion is installed where bash-completion
+# loads it on demand, one file per command name.
+SCDOC ?= scdoc
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+MAN_PAGES := $(patsubst man/%.scd,$(BUILD)/man/%,$(wildcard man/*.scd))
+
+.PHONY: man install-docs uninstall-docs
+all: man
+man: $(MAN_PAGES)
+install: install-docs
+uninstall: uninstall-docs
+
+$(BUILD)/man/%: man/%.scd | $(BUILD)
+	@command -v $(SCDOC) >/dev/null || { echo "missing build dependency: $(SCDOC) (Debian package scdoc); run 'make deps' as root" >&2; exit 1; }
+	@mkdir -p $(@D)
+	$(SCDOC) < $< > $@.tmp
+	mv $@.tmp $@
+
+install-docs: man
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
+	install -m 0644 completion/passthru-launch $(DESTDIR)$(BASHCOMPDIR)/
+	ln -sf passthru-launch $(DESTDIR)$(BASHCOMPDIR)/passthru-probe
+
+uninstall-docs:
+	rm -f $(patsubst $(BUILD)/man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MAN_PAGES))) \
+	      $(patsubst $(BUILD)/man/%,$(DESTDIR)$(MANDIR)/man3/%,$(filter %.3,$(MAN_PAGES))) \
+	      $(TOOLS:%=$(DESTDIR)$(BASHCOMPDIR)/%)

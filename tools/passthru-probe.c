@@ -32,6 +32,8 @@ static void usage(FILE *f)
 		"      --nvidia-driver-version=V    look for version V, not the kernel module's\n"
 		"      --pulse            the host's sound server would be passed\n"
 		"      --json             print JSON instead of a table\n"
+		"      --list-selectors   print the values --gpu=SEL accepts here, one a\n"
+		"                         line (for shell completion)\n"
 		"      --cdi=gpu|audio    print a CDI spec instead (podman, Docker, containerd,\n"
 		"                         CRI-O, Kubernetes): kind DOMAIN/gpu with one device per\n"
 		"                         GPU (by index) and 'all', or DOMAIN/audio with 'pulse';\n"
@@ -191,7 +193,57 @@ enum {
 	OPT_VENDOR,
 	OPT_HOST_ROOT,
 	OPT_OUTPUT,
+	OPT_LIST_SELECTORS,
 };
+
+/* One --gpu selector a line, for shell completion: cheap (GPUs only, no
+ * driver userspace, no audio or display probe) and no JSON parser needed
+ * on the completing side. Duplicates (two Intel GPUs) are printed once. */
+static void put_unique(const char **seen, size_t *n, const char *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(seen[i], s) == 0)
+			return;
+	seen[(*n)++] = s;
+	puts(s);
+}
+
+static int list_selectors(void)
+{
+	struct pt_error err = {0};
+	struct pt_gpu_list *l = NULL;
+	if (pt_gpu_probe(&l, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err.message);
+		return 1;
+	}
+	size_t n = pt_gpu_list_count(l), k = 0;
+	const char **seen = calloc(5 * n + 2, sizeof(*seen));
+	char(*idx)[24] = calloc(n + 1, sizeof(*idx));
+	if (!seen || !idx) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		pt_gpu_list_free(l);
+		free(seen);
+		free(idx);
+		return 1;
+	}
+	put_unique(seen, &k, "all");
+	put_unique(seen, &k, "render");
+	for (size_t i = 0; i < n; i++) {
+		const struct pt_gpu *g = pt_gpu_list_get(l, i);
+		snprintf(idx[i], sizeof(idx[i]), "%zu", g->index);
+		put_unique(seen, &k, idx[i]);
+		put_unique(seen, &k, g->pci);
+		put_unique(seen, &k, g->vendor);
+		put_unique(seen, &k, g->driver);
+		put_unique(seen, &k, g->uuid);
+	}
+	pt_gpu_list_free(l);
+	free(seen);
+	free(idx);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
 
 static const struct option longopts[] = {
 	{"json", no_argument, NULL, 'j'},
@@ -206,13 +258,14 @@ static const struct option longopts[] = {
 	{"cdi-vendor", required_argument, NULL, OPT_VENDOR},
 	{"cdi-host-root", required_argument, NULL, OPT_HOST_ROOT},
 	{"output", required_argument, NULL, OPT_OUTPUT},
+	{"list-selectors", no_argument, NULL, OPT_LIST_SELECTORS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{0},
 };
 
 struct args {
-	bool json;
+	bool json, selectors;
 	struct check check;
 	struct cdi_args cdi;
 	struct pt_nvidia_driver_opts *nvopts;
@@ -225,6 +278,9 @@ static int parse_one(struct args *a, int c, const char *arg)
 	switch (c) {
 	case 'j':
 		a->json = true;
+		return -1;
+	case OPT_LIST_SELECTORS:
+		a->selectors = true;
 		return -1;
 	case 'D':
 		a->check.root = arg;
@@ -294,6 +350,8 @@ static int run(int argc, char **argv, struct args *a)
 			argv[optind], prog);
 		return EXIT_USAGE;
 	}
+	if (a->selectors)
+		return list_selectors();
 	if (a->cdi.what)
 		return cdi(&a->cdi, a->nvopts);
 	if (a->cdi.output || a->cdi.opts->vendor || a->cdi.opts->host_root) {
