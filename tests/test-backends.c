@@ -197,35 +197,10 @@ TABLE(exit_status, all_rows)
 	cr_expect_eq(launch(r, NULL, NULL, "--", "true", NULL), 0, "%s", r->backend);
 }
 
-/* A character major without a driver (240-254: local/experimental use):
- * opening its node gives ENXIO where the mount and the cgroup allow it. */
-static unsigned free_char_major(void)
-{
-	FILE *f = fopen("/proc/devices", "re");
-	cr_assert_not_null(f);
-	bool used[256] = {0}, chars = false;
-	char line[256];
-	unsigned m;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "Character", 9) == 0)
-			chars = true;
-		else if (strncmp(line, "Block", 5) == 0)
-			chars = false;
-		else if (chars && sscanf(line, "%u", &m) == 1 && m < 256)
-			used[m] = true;
-	}
-	fclose(f);
-	for (m = 240; m <= 254; m++)
-		if (!used[m])
-			return m;
-	cr_skip_test("no free character major in 240-254");
-	return 0;
-}
-
 TABLE(device_node_opens_with_enxio, all_rows)
 {
 	setup(r);
-	unsigned major = free_char_major();
+	unsigned major = tu_free_char_major();
 	cr_assert_eq(mknod(tpath("fake"), S_IFCHR | 0666, makedev(major, 0)), 0, "%s",
 		     strerror(errno));
 	chmod(tpath("fake"), 0666);

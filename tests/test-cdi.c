@@ -25,20 +25,7 @@
 __attribute__((constructor)) static void reexec_with_umockdev(int argc, char **argv)
 {
 	(void)argc;
-	const char *pre = getenv("LD_PRELOAD");
-	if ((pre && strstr(pre, "libumockdev-preload")) || getenv("PT_TEST_CDI_REEXEC"))
-		return;
-	char *value = NULL, *asan = NULL;
-	const char *a = getenv("ASAN_OPTIONS");
-	if (asprintf(&value, "libumockdev-preload.so.0%s%s", pre && *pre ? ":" : "",
-		     pre ? pre : "") < 0 ||
-	    asprintf(&asan, "%s%sverify_asan_link_order=0", a ? a : "", a && *a ? ":" : "") < 0)
-		return;
-	setenv("LD_PRELOAD", value, 1);
-	setenv("ASAN_OPTIONS", asan, 1);
-	setenv("PT_TEST_CDI_REEXEC", "1", 1);
-	execv("/proc/self/exe", argv);
-	fprintf(stderr, "test-cdi: re-exec with umockdev: %s\n", strerror(errno));
+	tu_reexec_with_umockdev(argv, "PT_TEST_CDI_REEXEC");
 }
 
 static UMockdevTestbed *tb;
@@ -77,30 +64,6 @@ static void teardown(void)
 }
 
 TestSuite(cdi, .init = setup, .fini = teardown);
-
-/* A character major without a driver (240-254: local/experimental use). */
-static unsigned free_char_major(void)
-{
-	FILE *f = fopen("/proc/devices", "re");
-	cr_assert_not_null(f);
-	bool used[256] = {0}, chars = false;
-	char line[256];
-	unsigned m;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "Character", 9) == 0)
-			chars = true;
-		else if (strncmp(line, "Block", 5) == 0)
-			chars = false;
-		else if (chars && sscanf(line, "%u", &m) == 1 && m < 256)
-			used[m] = true;
-	}
-	fclose(f);
-	for (m = 240; m <= 254; m++)
-		if (!used[m])
-			return m;
-	cr_skip_test("no free character major in 240-254");
-	return 0;
-}
 
 static void node(const char *path, unsigned major, unsigned minor, unsigned mode, gid_t gid)
 {
@@ -221,7 +184,7 @@ static int podman(const char *device, const char *cmd, char **out, char **err)
 Test(cdi, podman_sees_exactly_the_chosen_gpu)
 {
 	need_podman();
-	unsigned major = free_char_major();
+	unsigned major = tu_free_char_major();
 	gpu("0000:00:02.0", major, 0, 0666);
 	gpu("0000:03:00.0", major, 1, 0666);
 	char *json = gpu_spec_json();
@@ -254,7 +217,7 @@ Test(cdi, podman_sees_exactly_the_chosen_gpu)
 Test(cdi, podman_gets_env_mounts_and_generated_files)
 {
 	need_podman();
-	unsigned major = free_char_major();
+	unsigned major = tu_free_char_major();
 	char fake[4200], data[4200];
 	snprintf(fake, sizeof(fake), "%s/dev/fake0", tmp);
 	node(fake, major, 7, 0666, 0);
@@ -339,7 +302,7 @@ Test(cdi, podman_reaches_pulse_through_the_audio_spec)
 Test(cdi, podman_loads_the_nvidia_driver_from_the_spec)
 {
 	need_podman();
-	unsigned major = free_char_major(), uvm = major + 1;
+	unsigned major = tu_free_char_major(), uvm = major + 1;
 	if (uvm > 254)
 		cr_skip_test("no second free character major in 240-254");
 	char d[2048], p[4200];
@@ -482,7 +445,7 @@ Test(cdi, version_is_the_lowest_that_covers_the_fields)
 {
 	if (geteuid() != 0)
 		cr_skip_test("a node of group 44 needs root (mknod, chown)");
-	unsigned major = free_char_major();
+	unsigned major = tu_free_char_major();
 	char p[4200];
 	snprintf(p, sizeof(p), "%s/dev/video0", tmp);
 	node(p, major, 3, 0660, 44);

@@ -28,20 +28,7 @@
 __attribute__((constructor)) static void reexec_with_umockdev(int argc, char **argv)
 {
 	(void)argc;
-	const char *pre = getenv("LD_PRELOAD");
-	if ((pre && strstr(pre, "libumockdev-preload")) || getenv("PT_TEST_GPU_REEXEC"))
-		return;
-	char *value = NULL, *asan = NULL;
-	const char *a = getenv("ASAN_OPTIONS");
-	if (asprintf(&value, "libumockdev-preload.so.0%s%s", pre && *pre ? ":" : "",
-		     pre ? pre : "") < 0 ||
-	    asprintf(&asan, "%s%sverify_asan_link_order=0", a ? a : "", a && *a ? ":" : "") < 0)
-		return;
-	setenv("LD_PRELOAD", value, 1);
-	setenv("ASAN_OPTIONS", asan, 1);
-	setenv("PT_TEST_GPU_REEXEC", "1", 1);
-	execv("/proc/self/exe", argv);
-	fprintf(stderr, "test-gpu: re-exec with umockdev: %s\n", strerror(errno));
+	tu_reexec_with_umockdev(argv, "PT_TEST_GPU_REEXEC");
 }
 
 static UMockdevTestbed *tb;

@@ -222,37 +222,11 @@ BOTH(environment_and_binds)
 	free(err);
 }
 
-/* A character major without a driver: open() then fails with ENXIO, the
- * answer of a device that the mount allows (nodev would be EACCES). */
-static unsigned free_char_major(void)
-{
-	FILE *f = fopen("/proc/devices", "re");
-	cr_assert_not_null(f);
-	bool used[256] = {0}, chars = false;
-	char line[256];
-	unsigned m;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "Character", 9) == 0)
-			chars = true;
-		else if (strncmp(line, "Block", 5) == 0)
-			chars = false;
-		else if (chars && sscanf(line, "%u", &m) == 1 && m < 256)
-			used[m] = true;
-	}
-	fclose(f);
-	/* 240-254: "local/experimental use", never assigned to a real driver. */
-	for (m = 240; m <= 254; m++)
-		if (!used[m])
-			return m;
-	cr_skip_test("no free character major in 240-254");
-	return 0;
-}
-
 BOTH(fake_device_node_opens_with_enxio)
 {
 	if (geteuid() != 0)
 		cr_skip_test("mknod needs root");
-	unsigned major = free_char_major();
+	unsigned major = tu_free_char_major();
 	setup();
 	cr_assert_eq(mknod(tpath("fake"), S_IFCHR | 0666, makedev(major, 0)), 0, "mknod: %s",
 		     strerror(errno));
@@ -579,7 +553,7 @@ Test(native, plan_devices_and_generated_files)
 {
 	if (geteuid() != 0)
 		cr_skip_test("a node in the host's /dev needs root");
-	unsigned major = free_char_major();
+	unsigned major = tu_free_char_major();
 	setup();
 	snprintf(host_dev, sizeof(host_dev), "/dev/pt-test-fake-%d", (int)getpid());
 	cr_assert_eq(mknod(host_dev, S_IFCHR | 0666, makedev(major, 1)), 0, "%s", strerror(errno));

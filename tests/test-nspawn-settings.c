@@ -89,34 +89,11 @@ static struct pt_plan *full_plan(unsigned major)
 	return plan;
 }
 
-static unsigned free_char_major(void)
-{
-	FILE *f = fopen("/proc/devices", "re");
-	cr_assert_not_null(f);
-	bool used[256] = {0}, chars = false;
-	char line[256];
-	unsigned m;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "Character", 9) == 0)
-			chars = true;
-		else if (strncmp(line, "Block", 5) == 0)
-			chars = false;
-		else if (chars && sscanf(line, "%u", &m) == 1 && m < 256)
-			used[m] = true;
-	}
-	fclose(f);
-	for (m = 240; m <= 254; m++)
-		if (!used[m])
-			return m;
-	cr_skip_test("no free character major in 240-254");
-	return 0;
-}
-
 Test(nspawn_settings, real_nspawn_runs_the_machine_as_planned)
 {
 	if (!tu_can_nspawn())
 		cr_skip_test("needs root and systemd-nspawn");
-	unsigned major = free_char_major();
+	unsigned major = tu_free_char_major();
 	struct pt_plan *plan = full_plan(major);
 	struct pt_error e = {0};
 	cr_assert_eq(pt_nspawn_settings_write(plan, machine, tpath("out"), &e), 0, "%s",
@@ -154,7 +131,7 @@ Test(nspawn_settings, real_nspawn_runs_the_machine_as_planned)
 
 Test(nspawn_settings, text_and_drop_in)
 {
-	unsigned major = geteuid() == 0 ? free_char_major() : 0;
+	unsigned major = geteuid() == 0 ? tu_free_char_major() : 0;
 	struct pt_plan *plan = full_plan(major);
 	struct pt_error e = {0};
 	pt_plan_set_flags(plan, pt_plan_get_flags(plan) | PT_PLAN_PRIVATE_NETWORK);

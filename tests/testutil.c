@@ -42,6 +42,47 @@ void tu_rm_rf(const char *path)
 		nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
+void tu_reexec_with_umockdev(char **argv, const char *marker)
+{
+	const char *pre = getenv("LD_PRELOAD");
+	if ((pre && strstr(pre, "libumockdev-preload")) || getenv(marker))
+		return;
+	char *value = NULL, *asan = NULL;
+	const char *a = getenv("ASAN_OPTIONS");
+	if (asprintf(&value, "libumockdev-preload.so.0%s%s", pre && *pre ? ":" : "",
+		     pre ? pre : "") < 0 ||
+	    asprintf(&asan, "%s%sverify_asan_link_order=0", a ? a : "", a && *a ? ":" : "") < 0)
+		return;
+	setenv("LD_PRELOAD", value, 1);
+	setenv("ASAN_OPTIONS", asan, 1);
+	setenv(marker, "1", 1);
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "%s: re-exec with umockdev: %s\n", argv[0], strerror(errno));
+}
+
+unsigned tu_free_char_major(void)
+{
+	FILE *f = fopen("/proc/devices", "re");
+	cr_assert_not_null(f);
+	bool used[256] = {0}, chars = false;
+	char line[256];
+	unsigned m;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Character", 9) == 0)
+			chars = true;
+		else if (strncmp(line, "Block", 5) == 0)
+			chars = false;
+		else if (chars && sscanf(line, "%u", &m) == 1 && m < 256)
+			used[m] = true;
+	}
+	fclose(f);
+	for (m = 240; m <= 254; m++)
+		if (!used[m])
+			return m;
+	cr_skip_test("no free character major in 240-254");
+	return 0;
+}
+
 void tu_die_with_parent(pid_t parent)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)

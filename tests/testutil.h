@@ -25,6 +25,19 @@ const char *tu_tool(const char *name);
 /* Whether an executable of this name is in PATH. */
 bool tu_have(const char *prog);
 
+/* A character major without a driver (240-254: "local/experimental use",
+ * never assigned to a real driver): opening its node gives ENXIO where the
+ * mount and the device cgroup allow it (nodev would be EACCES). Skips the
+ * test when all are taken. */
+unsigned tu_free_char_major(void);
+
+/* For a suite that uses umockdev testbeds: Criterion forks its workers
+ * from the runner, so the runner itself must run with umockdev's preload.
+ * Re-executes the program (argv) with it, first in LD_PRELOAD (ASan, in
+ * check-asan, is told not to insist on coming first); marker is the
+ * environment variable that says it was done. Call it from a constructor. */
+void tu_reexec_with_umockdev(char **argv, const char *marker);
+
 /* In a forked child: it gets SIGKILL when the test's process ends, also
  * when the test crashes or an assertion ends it before its cleanup ran, so
  * no daemon or launcher a test started outlives it. */
