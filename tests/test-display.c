@@ -748,10 +748,12 @@ static char *read_all(const char *path)
 	return buf;
 }
 
-Test(display, a_dying_display_stops_the_container)
+/* A container with its Xephyr, the display killed from outside with sig:
+ * the launcher's status and what it said (caller frees), the display
+ * number the container had, and whether that socket (inode and birth
+ * time: other suites' servers may take the number at once) was removed. */
+static int kill_the_display(int sig, char **ret_err, int *ret_number, bool *ret_removed)
 {
-	if (!tu_can_nspawn())
-		cr_skip_test("needs root and systemd-nspawn");
 	char *root = x_root();
 	char mark[4096], bind[8300], errfile[4096], marker[4200];
 	snprintf(mark, sizeof(mark), "%s/mark", tmp);
@@ -764,31 +766,49 @@ Test(display, a_dying_display_stops_the_container)
 	pid_t launcher = launch_async(argv, errfile);
 	pid_t x = child_named(launcher, "Xephyr", marker);
 	cr_assert(x > 0, "Xephyr and the container run");
-	/* Other suites' servers may take the number once ours is dead: what
-	 * must be gone is this socket (its inode), not any socket of that name. */
 	char *shown = read_all(marker);
 	int shown_n = -1;
 	sscanf(shown, ":%d", &shown_n);
 	free(shown);
-	char sock[64];
-	snprintf(sock, sizeof(sock), "/tmp/.X11-unix/X%d", shown_n);
 	unsigned long long before = socket_ino(shown_n);
-	cr_assert_neq(before, 0, "the display's socket %s exists", sock);
+	cr_assert_neq(before, 0, "the display's socket X%d exists", shown_n);
 
-	cr_assert_eq(kill(x, SIGKILL), 0);
+	cr_assert_eq(kill(x, sig), 0);
 	int st = wait_launcher(10000);
-	char *err = read_all(errfile);
-	cr_assert_eq(st, 125, "exit status %d: %s", st, err);
+	*ret_err = read_all(errfile);
+	*ret_number = shown_n;
+	*ret_removed = socket_ino(shown_n) != before;
+	cr_assert_eq(kill(x, 0), -1, "reaped");
+	free(root);
+	return st;
+}
+
+/* The display number a launcher's error names, or -1. */
+static int named_display(const char *err, const char **ret_at)
+{
 	int n = -1;
 	const char *at = strstr(err, "the Xephyr display :");
 	if (at)
 		sscanf(at, "the Xephyr display :%d", &n);
+	*ret_at = at;
+	return n;
+}
+
+Test(display, a_dying_display_stops_the_container)
+{
+	if (!tu_can_nspawn())
+		cr_skip_test("needs root and systemd-nspawn");
+	char *err = NULL;
+	int shown_n;
+	bool removed;
+	int st = kill_the_display(SIGKILL, &err, &shown_n, &removed);
+	cr_assert_eq(st, 125, "exit status %d: %s", st, err);
+	const char *at;
+	int n = named_display(err, &at);
 	cr_assert(n >= 0 && strstr(err, "died (killed by signal 9); stopped sh"), "%s", err);
 	cr_assert_eq(n, shown_n, "the display the container had");
-	cr_assert_neq(socket_ino(shown_n), before, "the dead display's socket was removed");
-	cr_assert_eq(kill(x, 0), -1, "reaped");
+	cr_assert(removed, "the dead display's socket was removed");
 	free(err);
-	free(root);
 }
 
 /* Stopped from outside (SIGTERM), the server exits by itself and logs its
@@ -797,37 +817,13 @@ Test(display, a_display_stopped_from_outside_shows_no_misleading_words)
 {
 	if (!tu_can_nspawn())
 		cr_skip_test("needs root and systemd-nspawn");
-	char *root = x_root();
-	char mark[4096], bind[8300], errfile[4096], marker[4200];
-	snprintf(mark, sizeof(mark), "%s/mark", tmp);
-	mkdir(mark, 0755);
-	snprintf(bind, sizeof(bind), "--bind=%s:/mark", mark);
-	snprintf(marker, sizeof(marker), "%s/started", mark);
-	snprintf(errfile, sizeof(errfile), "%s/err", tmp);
-	char *argv[] = {(char *)tu_tool("passthru-launch"), "--xephyr", "-D", root, bind, "--",
-			"sh", "-c", "echo \"$DISPLAY\" > /mark/started.tmp; mv /mark/started.tmp /mark/started; exec sleep 60", NULL};
-	pid_t launcher = launch_async(argv, errfile);
-	pid_t x = child_named(launcher, "Xephyr", marker);
-	cr_assert(x > 0, "Xephyr and the container run");
-	/* Other suites' servers may take the number once ours is dead: what
-	 * must be gone is this socket (its inode), not any socket of that name. */
-	char *shown = read_all(marker);
-	int shown_n = -1;
-	sscanf(shown, ":%d", &shown_n);
-	free(shown);
-	char sock[64];
-	snprintf(sock, sizeof(sock), "/tmp/.X11-unix/X%d", shown_n);
-	unsigned long long before = socket_ino(shown_n);
-	cr_assert_neq(before, 0, "the display's socket %s exists", sock);
-
-	cr_assert_eq(kill(x, SIGTERM), 0);
-	int st = wait_launcher(10000);
-	char *err = read_all(errfile);
+	char *err = NULL;
+	int shown_n;
+	bool removed;
+	int st = kill_the_display(SIGTERM, &err, &shown_n, &removed);
 	cr_assert_eq(st, 125, "exit status %d: %s", st, err);
-	int n = -1;
-	const char *at = strstr(err, "the Xephyr display :");
-	if (at)
-		sscanf(at, "the Xephyr display :%d", &n);
+	const char *at;
+	int n = named_display(err, &at);
 	const char *died = at ? strstr(at, " died (") : NULL;
 	cr_assert(n >= 0 && died, "%s", err);
 	int code = -1, used = 0;
@@ -835,10 +831,8 @@ Test(display, a_display_stopped_from_outside_shows_no_misleading_words)
 		     "only the status, no last words: %s", err);
 	cr_assert(used > 0, "the message ends after the command's name: %s", err);
 	cr_assert_eq(n, shown_n, "the display the container had");
-	cr_assert_neq(socket_ino(shown_n), before, "the dead display's socket was removed");
-	cr_assert_eq(kill(x, 0), -1, "reaped");
+	cr_assert(removed, "the dead display's socket was removed");
 	free(err);
-	free(root);
 }
 
 Test(display, sigterm_to_the_launcher_ends_command_and_display)
