@@ -216,12 +216,17 @@ int tu_run(char *const argv[], char **out, char **err, unsigned timeout_s)
 	int po[2], pe[2];
 	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0)
 		return -1;
+	/* Opened here, not in the child: with umockdev's preload an open()
+	 * takes the preload's lock, which another thread of a testbed suite
+	 * may have held at the fork, and the child would wait for ever. */
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	pid_t parent = getpid(), pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		close(null);
 		return -1;
+	}
 	if (pid == 0) {
 		tu_die_with_parent(parent);
-		int null = open("/dev/null", O_RDONLY);
 		dup2(null, 0);
 		dup2(po[1], 1);
 		dup2(pe[1], 2);
@@ -232,6 +237,7 @@ int tu_run(char *const argv[], char **out, char **err, unsigned timeout_s)
 		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	close(null);
 	close(po[1]);
 	close(pe[1]);
 	char *b[2] = {calloc(1, 1), calloc(1, 1)};
