@@ -235,6 +235,26 @@ static int stop_sigfd(sigset_t *old)
 	return fd;
 }
 
+/* Runs the launch with sig sent to this process half a second in: what
+ * a launcher gets when someone stops it mid-run. */
+static int run_and_signal(int sig, int *ret_status, struct pt_error *err)
+{
+	sigset_t old;
+	int sigfd = stop_sigfd(&old);
+	pid_t self = getpid();
+	pid_t sender = fork();
+	if (sender == 0) {
+		usleep(500000);
+		kill(self, sig);
+		_exit(0);
+	}
+	int r = pt_launch_run(launch, sigfd, ret_status, err);
+	waitpid(sender, NULL, 0);
+	close(sigfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
 /* The command's own trap runs: the stop request reaches it first. */
 Test(launch, sigterm_reaches_the_command_and_its_trap_runs)
 {
@@ -243,20 +263,8 @@ Test(launch, sigterm_reaches_the_command_and_its_trap_runs)
 	command("trap 'exit 42' TERM; while :; do sleep 0.05; done");
 	opts->backend = PT_LAUNCH_BACKEND_NATIVE;
 	cr_assert_eq(pt_launch_new(plan, opts, &launch, &err), 0, "%s", err.message);
-	sigset_t old;
-	int sigfd = stop_sigfd(&old);
-	pid_t self = getpid();
-	pid_t sender = fork();
-	if (sender == 0) {
-		usleep(500000);
-		kill(self, SIGTERM);
-		_exit(0);
-	}
 	int status = -1;
-	int r = pt_launch_run(launch, sigfd, &status, &err);
-	waitpid(sender, NULL, 0);
-	close(sigfd);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	int r = run_and_signal(SIGTERM, &status, &err);
 	cr_assert_eq(r, 0, "%s", err.message);
 	cr_assert_eq(status, 42, "the trap's status");
 	cr_assert_eq(pt_launch_get_end(launch), PT_LAUNCH_END_STOPPED);
@@ -272,20 +280,8 @@ Test(launch, a_command_ignoring_the_stop_is_killed_after_the_grace_period)
 	opts->backend = PT_LAUNCH_BACKEND_NATIVE;
 	opts->kill_after_ms = 300;
 	cr_assert_eq(pt_launch_new(plan, opts, &launch, &err), 0, "%s", err.message);
-	sigset_t old;
-	int sigfd = stop_sigfd(&old);
-	pid_t self = getpid();
-	pid_t sender = fork();
-	if (sender == 0) {
-		usleep(500000);
-		kill(self, SIGHUP);
-		_exit(0);
-	}
 	int status = -1;
-	int r = pt_launch_run(launch, sigfd, &status, &err);
-	waitpid(sender, NULL, 0);
-	close(sigfd);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	int r = run_and_signal(SIGHUP, &status, &err);
 	cr_assert_eq(r, 0, "%s", err.message);
 	/* The container's init was killed: the kill is the status. */
 	cr_assert_eq(status, 128 + SIGKILL);
