@@ -437,8 +437,11 @@ static int prepare(struct pt_launch *l, bool dry_run, struct pt_error *err)
 	int r = l->backend->needs_state || dry_run ? launch_state(l, err) : 0;
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *init = find_init();
-	if (!init && l->backend->id == PT_LAUNCH_BACKEND_NSPAWN)
+	/* Only nspawn runs our init: the others need not look for it
+	 * (dladdr and realpath on every launch's start-up path). */
+	bool nspawn = l->backend->id == PT_LAUNCH_BACKEND_NSPAWN;
+	_cleanup_free_ char *init = nspawn ? find_init() : NULL;
+	if (nspawn && !init)
 		return pt_error_setx(err, ENOENT,
 				     "nspawn backend: passthru-init is not installed (looked beside "
 				     "libpassthru and in " PT_HELPERDIR ")");
