@@ -365,12 +365,19 @@ Test(lifecycle, nspawn_refuses_a_root_whose_dev_or_run_leads_out)
 		snprintf(moved, sizeof(moved), "%s.orig", link);
 		cr_assert_eq(rename(link, moved), 0, "%s", link);
 		cr_assert_eq(symlink(victim, link), 0);
-		char *argv[] = {(char *)tu_tool("passthru-launch"), "--backend=nspawn", "-D", root,
-				"--", "true", NULL};
-		char *err = NULL;
-		cr_expect_eq(tu_run(argv, NULL, &err, 60), 125, "/%s", names[i]);
-		cr_expect(strstr(err, "is a symbolic link"), "%s", err);
-		free(err);
+		/* bwrap would fail on it with its own status, not our 125. */
+		const char *const backends_here[] = {"--backend=nspawn", "--backend=bwrap"};
+		for (size_t b = 0; b < 2; b++) {
+			if (b == 1 && !tu_have("bwrap"))
+				continue;
+			char *argv[] = {(char *)tu_tool("passthru-launch"), (char *)backends_here[b],
+					"-D", root, "--", "true", NULL};
+			char *err = NULL;
+			cr_expect_eq(tu_run(argv, NULL, &err, 60), 125, "%s /%s", backends_here[b],
+				     names[i]);
+			cr_expect(strstr(err, "is a symbolic link"), "%s", err);
+			free(err);
+		}
 		DIR *d = opendir(victim);
 		struct dirent *e;
 		int n = 0;

@@ -71,6 +71,10 @@ static int bwrap_prepare(const struct pt_plan *plan, const struct backend_env *e
 		goto fail;
 	}
 	const char *root = pt_plan_get_root(plan);
+	if (root && (r = engine_check_root(root, err)) < 0) {
+		pt_error_prefix(err, "bwrap backend");
+		goto fail;
+	}
 	if ((rootfd = open(root ? root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		r = pt_error_set(err, errno, "bwrap: root %s", root ? root : "/");
 		goto fail;

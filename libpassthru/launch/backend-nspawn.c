@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "engine.h"
 #include "nspawn.h"
 #include "passthru/process.h"
 #include "pidfd.h"
@@ -125,32 +126,6 @@ int nspawn_argv(const struct pt_plan *plan, unsigned flags, char *const *file_pa
 }
 
 /* ---- the root ----------------------------------------------------------- */
-
-int nspawn_check_root(const char *root, struct pt_error *err)
-{
-	static const char *const dirs[] = {"dev", "run", "proc", "sys", "tmp", "etc", "var"};
-	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return pt_error_set(err, errno, "root %s", root);
-	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-		struct stat st;
-		if (fstatat(rootfd, dirs[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue; /* nspawn creates what is missing, inside */
-		if (S_ISLNK(st.st_mode)) {
-			char to[256] = "?";
-			ssize_t n = readlinkat(rootfd, dirs[i], to, sizeof(to) - 1);
-			to[n > 0 ? n : 1] = '\0';
-			return pt_error_setx(err, ELOOP,
-					     "root %s: /%s is a symbolic link (to %s); systemd-nspawn "
-					     "would follow it out of the root: refusing",
-					     root, dirs[i], to);
-		}
-		if (!S_ISDIR(st.st_mode))
-			return pt_error_setx(err, ENOTDIR, "root %s: /%s is not a directory", root,
-					     dirs[i]);
-	}
-	return 0;
-}
 
 /* ---- the backend -------------------------------------------------------- */
 
@@ -269,7 +244,7 @@ static int make_socket(struct backend_state *s, const struct backend_env *env,
 static int nspawn_prepare(const struct pt_plan *plan, const struct backend_env *env,
 			  struct backend_state **ret, struct pt_error *err)
 {
-	int r = nspawn_check_root(pt_plan_get_root(plan), err);
+	int r = engine_check_root(pt_plan_get_root(plan), err);
 	if (r < 0)
 		return pt_error_prefix(err, "nspawn backend");
 	struct backend_state *s = calloc(1, sizeof(*s));

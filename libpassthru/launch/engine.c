@@ -43,3 +43,29 @@ int engine_write_atomic(const char *dir, const char *name, const void *data, siz
 	}
 	return 0;
 }
+
+int engine_check_root(const char *root, struct pt_error *err)
+{
+	static const char *const dirs[] = {"dev", "run", "proc", "sys", "tmp", "etc", "var"};
+	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return pt_error_set(err, errno, "root %s", root);
+	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+		struct stat st;
+		if (fstatat(rootfd, dirs[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue; /* nspawn creates what is missing, inside */
+		if (S_ISLNK(st.st_mode)) {
+			char to[256] = "?";
+			ssize_t n = readlinkat(rootfd, dirs[i], to, sizeof(to) - 1);
+			to[n > 0 ? n : 1] = '\0';
+			return pt_error_setx(err, ELOOP,
+					     "root %s: /%s is a symbolic link (to %s); an engine such as systemd-nspawn "
+					     "would follow it out of the root: refusing",
+					     root, dirs[i], to);
+		}
+		if (!S_ISDIR(st.st_mode))
+			return pt_error_setx(err, ENOTDIR, "root %s: /%s is not a directory", root,
+					     dirs[i]);
+	}
+	return 0;
+}

@@ -30,3 +30,9 @@ static inline const char *engine_device_access(const struct pt_device *d)
  * ever visible under name, and the temporary file is gone on failure. */
 int engine_write_atomic(const char *dir, const char *name, const void *data, size_t len,
 			unsigned mode, struct pt_error *err);
+
+/* Refuses a root whose /dev, /run, /proc, /sys, /tmp, /etc or /var is a
+ * symbolic link or not a directory: systemd-nspawn follows such a link out
+ * of the root and creates its entries on the host, and bwrap fails on it
+ * with its own status (-ELOOP, -ENOTDIR). */
+int engine_check_root(const char *root, struct pt_error *err);

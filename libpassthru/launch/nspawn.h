@@ -51,10 +51,6 @@ struct nspawn_init {
 int nspawn_argv(const struct pt_plan *plan, unsigned flags, char *const *file_paths,
 		const struct nspawn_init *init, char ***ret_argv, struct pt_error *err);
 
-/* Refuses a root whose /dev, /run, /proc, /sys, /tmp, /etc or /var is a
- * symbolic link or not a directory: systemd-nspawn follows such a link out
- * of the root and creates its entries on the host (-ELOOP, -ENOTDIR). */
-int nspawn_check_root(const char *root, struct pt_error *err);
 
 /* Appends path as nspawn's --bind= and a .nspawn file's Bind= read it:
  * nspawn splits at ':' and unescapes "\:" and "\\". */
