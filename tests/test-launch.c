@@ -116,8 +116,9 @@ Test(launch, state_directory_is_private_and_removed)
 	cr_assert_eq(entries(state), 0, "pt_launch_free removed the state directory");
 }
 
-/* A launcher killed with SIGKILL cannot clean up; the next launch does,
- * but never touches a directory whose launcher still lives. */
+/* A launcher killed with SIGKILL cannot clean up; the next launch that
+ * makes a state directory does, but never touches a directory whose
+ * launcher still lives. A plain launch that needs none leaves both. */
 Test(launch, stale_state_of_a_killed_launcher_is_removed_a_live_one_kept)
 {
 	struct pt_error err = {0};
@@ -152,9 +153,13 @@ Test(launch, stale_state_of_a_killed_launcher_is_removed_a_live_one_kept)
 	command("true");
 	opts->backend = PT_LAUNCH_BACKEND_NATIVE;
 	int r = pt_launch_new(plan, opts, &launch, &err);
+	cr_assert_eq(r, 0, "%s", err.message);
+	cr_assert_eq(access(dead, F_OK), 0, "a launch without state scans nothing");
+	const char *mine = pt_launch_state_dir(launch);
 	kill(holder, SIGKILL);
 	waitpid(holder, NULL, 0);
-	cr_assert_eq(r, 0, "%s", err.message);
+	cr_assert(mine && strncmp(mine, state, strlen(state)) == 0, "state directory %s",
+		  mine ? mine : "(none)");
 	cr_assert_neq(access(dead, F_OK), 0, "the dead launcher's directory is gone");
 	cr_assert_eq(access(alive, F_OK), 0, "the live launcher's directory stays");
 	close(ready[0]);

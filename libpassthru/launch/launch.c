@@ -292,7 +292,10 @@ static int choose_backend(enum pt_launch_backend want, const struct backend **re
 			  struct pt_error *err)
 {
 	_cleanup_free_ char *nspawn = NULL;
-	bool have_nspawn = find_program("systemd-nspawn", &nspawn) == 0;
+	/* Looked up only where it decides something: PATH is long on some
+	 * machines, and a native launch should not pay for it. */
+	bool have_nspawn = (want == PT_LAUNCH_BACKEND_AUTO || want == PT_LAUNCH_BACKEND_NSPAWN) &&
+			   find_program("systemd-nspawn", &nspawn) == 0;
 	if (want == PT_LAUNCH_BACKEND_AUTO)
 		want = geteuid() == 0 && have_nspawn ? PT_LAUNCH_BACKEND_NSPAWN
 						     : PT_LAUNCH_BACKEND_NATIVE;
@@ -343,13 +346,11 @@ int pt_launch_new(struct pt_plan *plan, const struct pt_launch_opts *opts, struc
 		return pt_error_setx(err, ENOENT, "--network=user: %s", why);
 	}
 	/* Made when something needs it (a backend's files, a display, a dry
-	 * run): a plain native launch writes nothing to disk. What killed
-	 * launchers left is removed now, made or not (reading only). */
+	 * run): a plain native launch neither writes nor scans the base. */
 	if (opts->state_base && !(l->state_base = strdup(opts->state_base))) {
 		pt_launch_free(l);
 		return pt_error_set(err, ENOMEM, "launch");
 	}
-	remove_stale_state(l->state_base ? l->state_base : pt_launch_state_base());
 	*ret = l;
 	return 0;
 }
@@ -359,7 +360,11 @@ static int launch_state(struct pt_launch *l, struct pt_error *err)
 {
 	if (l->state_dir)
 		return 0;
-	return make_state_dir(l, l->state_base ? l->state_base : pt_launch_state_base(), err);
+	const char *base = l->state_base ? l->state_base : pt_launch_state_base();
+	/* What killed launchers left goes first: the launches that leave
+	 * something behind are the ones that make a directory here. */
+	remove_stale_state(base);
+	return make_state_dir(l, base, err);
 }
 
 enum pt_launch_backend pt_launch_get_backend(const struct pt_launch *l) { return l->backend->id; }
