@@ -460,14 +460,13 @@ static int doctor(const struct options *o)
 	}
 	opts->display = o->display;
 	opts->nvidia_driver = o->nvidia != NULL;
+	opts->min_severity = PT_DOCTOR_WARNING; /* notes are not printed */
 	int r = pt_doctor_run(o->plan, opts, &d, &err);
 	pt_doctor_opts_free(opts);
 	if (r < 0)
 		return fail(EXIT_SETUP, &err);
 	for (size_t i = 0; i < pt_doctor_finding_count(d); i++) {
 		const struct pt_doctor_finding *f = pt_doctor_finding(d, i);
-		if (f->severity == PT_DOCTOR_INFO)
-			continue;
 		fprintf(stderr, "%s: %s: %s: %s\n", prog, pt_doctor_severity_name(f->severity),
 			f->code, f->message);
 		if (f->hint)

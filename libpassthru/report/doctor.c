@@ -91,6 +91,12 @@ static void add(struct ctx *c, const char *code, enum pt_doctor_severity sev, st
 {
 	struct pt_doctor *d = c->d;
 	void *items = d->v;
+	if (sev < c->opts->min_severity) {
+		free(strbuf_steal(m));
+		if (h)
+			free(strbuf_steal(h));
+		return;
+	}
 	char *msg = strbuf_steal(m), *hint = h ? strbuf_steal(h) : NULL;
 	if (!msg || (h && !hint) || grow_array(&items, &d->alloc, d->n + 1, sizeof(*d->v)) < 0) {
 		free(msg);
@@ -773,7 +779,8 @@ static void check_display(struct ctx *c)
 	const struct pt_display_opts *dopt = c->opts->display;
 	unsigned flags = pt_plan_get_flags(c->plan);
 	const char *host_display = pt_plan_get_env(c->plan, "DISPLAY");
-	if (!(flags & PT_PLAN_PRIVATE_NETWORK) && !dopt) {
+	if (!(flags & PT_PLAN_PRIVATE_NETWORK) && !dopt &&
+	    c->opts->min_severity <= PT_DOCTOR_INFO) {
 		/* With a nested display the launch module warns about these. */
 		char **socks = NULL;
 		int n = pt_display_exposed_sockets(NULL, c->plan, &socks, NULL);
