@@ -9,14 +9,18 @@
  * only reaps and forwards signals. A setup error travels back over a
  * close-on-exec pipe as a whole struct pt_error; EOF means exec succeeded.
  *
- * Confinement (as bubblewrap, at least as systemd-nspawn): the command is
- * forked into a user namespace of its own, nested in PID 1's, with a new
- * mount namespace. Its ids map to themselves, so files keep their owners,
- * but its capabilities end at that namespace: they act on nothing the host
- * (or PID 1) owns. And since its mounts were copied from a more privileged
- * mount namespace, the kernel locks them: no remount lifts ro, nosuid or
- * nodev, no unmount uncovers what a mask hides. It runs with nspawn's
- * capability set (none unless root), no_new_privs and a seccomp filter. */
+ * Confinement (as bubblewrap, at least as systemd-nspawn): a command that
+ * runs as root is forked into a user namespace of its own, nested in PID
+ * 1's, with a new mount namespace. Its ids map to themselves, so files keep
+ * their owners, but its capabilities end at that namespace: they act on
+ * nothing the host (or PID 1) owns. And since its mounts were copied from a
+ * more privileged mount namespace, the kernel locks them: no remount lifts
+ * ro, nosuid or nodev, no unmount uncovers what a mask hides. Any other
+ * user has no capability at all, so it stays in PID 1's user and mount
+ * namespaces (one namespace less to make and tear down): it cannot mount
+ * there, and a user namespace it makes itself gets the same locked copy.
+ * The command runs with nspawn's capability set (none unless root),
+ * no_new_privs and a seccomp filter, in UTS and IPC namespaces of its own. */
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
@@ -659,13 +663,14 @@ static _Noreturn void child_main(const struct ctx *c)
 	if (sigfd < 0)
 		report(c->errfd, (pt_error_set(&err, errno, "signalfd"), &err), 125);
 
-	/* The command waits on this until PID 1 has written its id maps. */
+	/* The command waits on this until PID 1 has written its id maps (or,
+	 * without a user namespace, has set itself up to be left alone). */
 	int sync[2];
 	if (pipe2(sync, O_CLOEXEC) < 0)
 		report(c->errfd, (pt_error_set(&err, errno, "pipe"), &err), 125);
 
 	/* A raw clone: glibc's fork() would run atfork handlers and take locks
-	 * some thread of the caller may have held when we were cloned. The
+	 * some thread of the caller may have held when we were cloned. A root
 	 * command's user namespace owns its mount namespace (a locked copy of
 	 * ours), and its UTS, IPC and network namespaces: root inside may set
 	 * its hostname or configure its own network, nothing of PID 1's. */
@@ -695,7 +700,7 @@ static _Noreturn void child_main(const struct ctx *c)
 	close(sync[0]);
 	/* Only a process with CAP_SETUID in the parent namespace may map more
 	 * than its own id: PID 1 writes the command's maps. */
-	if (map_command(c, cmd, &err) < 0) {
+	if ((c->cmd_ns & CLONE_NEWUSER) && map_command(c, cmd, &err) < 0) {
 		kill(cmd, SIGKILL);
 		report(c->errfd, &err, 125);
 	}
@@ -802,11 +807,23 @@ static int command_ns(struct ctx *c, struct pt_error *err)
 {
 	unsigned flags = pt_plan_get_flags(c->plan);
 	int r;
-	c->cmd_ns = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS;
+	c->cmd_ns = CLONE_NEWUTS;
 	if (flags & PT_PLAN_PRIVATE_IPC)
 		c->cmd_ns |= CLONE_NEWIPC;
 	if (flags & PT_PLAN_PRIVATE_NETWORK)
 		c->cmd_ns |= CLONE_NEWNET;
+	c->caps = 0;
+	if (c->user.uid != 0)
+		/* Without a capability the command can neither mount nor
+		 * unmount here, and any user namespace it makes gets a locked
+		 * copy of these mounts: PID 1's namespaces are enough. */
+		return 0;
+	for (size_t i = 0; i < ELEMENTSOF(retained_caps); i++)
+		c->caps |= 1ull << retained_caps[i];
+	/* Its own network is its to configure, as with nspawn. */
+	if (flags & PT_PLAN_PRIVATE_NETWORK)
+		c->caps |= 1ull << CAP_NET_ADMIN;
+	c->cmd_ns |= CLONE_NEWUSER | CLONE_NEWNS;
 	if (c->userns) {
 		/* PID 1's namespace has the container user's ids alone. */
 		if (asprintf(&c->cmd_uid_map, "%u %u 1\n", (unsigned)c->user.uid,
@@ -819,14 +836,6 @@ static int command_ns(struct ctx *c, struct pt_error *err)
 	} else if ((r = identity_map("/proc/self/uid_map", &c->cmd_uid_map, err)) < 0 ||
 		   (r = identity_map("/proc/self/gid_map", &c->cmd_gid_map, err)) < 0) {
 		return r;
-	}
-	c->caps = 0;
-	if (c->user.uid == 0) {
-		for (size_t i = 0; i < ELEMENTSOF(retained_caps); i++)
-			c->caps |= 1ull << retained_caps[i];
-		/* Its own network is its to configure, as with nspawn. */
-		if (flags & PT_PLAN_PRIVATE_NETWORK)
-			c->caps |= 1ull << CAP_NET_ADMIN;
 	}
 	return 0;
 }
