@@ -117,8 +117,9 @@ Test(launch, state_directory_is_private_and_removed)
 }
 
 /* A launcher killed with SIGKILL cannot clean up; the next launch that
- * makes a state directory does, but never touches a directory whose
- * launcher still lives. A plain launch that needs none leaves both. */
+ * makes a state directory does once its container runs, but never
+ * touches a directory whose launcher still lives. A plain launch that
+ * needs no state reads nothing there. */
 Test(launch, stale_state_of_a_killed_launcher_is_removed_a_live_one_kept)
 {
 	struct pt_error err = {0};
@@ -139,8 +140,10 @@ Test(launch, stale_state_of_a_killed_launcher_is_removed_a_live_one_kept)
 	cr_assert(lfd >= 0);
 	int ready[2];
 	cr_assert_eq(pipe(ready), 0);
+	pid_t parent = getpid();
 	pid_t holder = fork();
 	if (holder == 0) {
+		tu_die_with_parent(parent);
 		flock(lfd, LOCK_EX);
 		(void)!write(ready[1], "x", 1);
 		pause();
@@ -154,12 +157,21 @@ Test(launch, stale_state_of_a_killed_launcher_is_removed_a_live_one_kept)
 	opts->backend = PT_LAUNCH_BACKEND_NATIVE;
 	int r = pt_launch_new(plan, opts, &launch, &err);
 	cr_assert_eq(r, 0, "%s", err.message);
+	int status = -1;
+	cr_assert_eq(pt_launch_run(launch, -1, &status, &err), 0, "%s", err.message);
 	cr_assert_eq(access(dead, F_OK), 0, "a launch without state scans nothing");
+	pt_launch_free(launch);
+	launch = NULL;
+	cr_assert_eq(pt_launch_new(plan, opts, &launch, &err), 0, "%s", err.message);
 	const char *mine = pt_launch_state_dir(launch);
-	kill(holder, SIGKILL);
-	waitpid(holder, NULL, 0);
 	cr_assert(mine && strncmp(mine, state, strlen(state)) == 0, "state directory %s",
 		  mine ? mine : "(none)");
+	cr_assert_eq(access(dead, F_OK), 0, "nothing is removed before the container starts");
+	r = pt_launch_run(launch, -1, &status, &err);
+	kill(holder, SIGKILL);
+	waitpid(holder, NULL, 0);
+	cr_assert_eq(r, 0, "%s", err.message);
+	cr_assert_eq(status, 0);
 	cr_assert_neq(access(dead, F_OK), 0, "the dead launcher's directory is gone");
 	cr_assert_eq(access(alive, F_OK), 0, "the live launcher's directory stays");
 	close(ready[0]);

@@ -54,6 +54,7 @@ struct pt_launch {
 	int state_fd;
 	int lock_fd; /* flock'ed while we live: a state dir without it is stale */
 	bool keep_state;
+	bool scan_stale; /* a state directory was made: look for dead ones' */
 
 	struct backend_state *bstate;
 	struct pt_display *display;
@@ -360,11 +361,11 @@ static int launch_state(struct pt_launch *l, struct pt_error *err)
 {
 	if (l->state_dir)
 		return 0;
-	const char *base = l->state_base ? l->state_base : pt_launch_state_base();
-	/* What killed launchers left goes first: the launches that leave
-	 * something behind are the ones that make a directory here. */
-	remove_stale_state(base);
-	return make_state_dir(l, base, err);
+	/* What killed launchers left here is removed once the container
+	 * starts (pt_launch_run): the launches that leave something behind
+	 * are the ones that make a directory here. */
+	l->scan_stale = true;
+	return make_state_dir(l, l->state_base ? l->state_base : pt_launch_state_base(), err);
 }
 
 enum pt_launch_backend pt_launch_get_backend(const struct pt_launch *l) { return l->backend->id; }
@@ -616,6 +617,10 @@ int pt_launch_run(struct pt_launch *l, int sigfd, int *ret_status, struct pt_err
 	r = l->backend->spawn(l->bstate, &pid, &pidfd, err);
 	if (r < 0)
 		return r;
+	/* While the container starts (nspawn takes tens of ms), not before:
+	 * reading a busy /tmp would only delay it. */
+	if (l->scan_stale)
+		remove_stale_state(l->state_base ? l->state_base : pt_launch_state_base());
 
 	_cleanup_free_ int *fds = calloc(l->n_watches + 1, sizeof(int));
 	if (!fds) {
