@@ -608,6 +608,64 @@ Test(native, plan_devices_and_generated_files)
 	pt_plan_free(plan);
 }
 
+/* Container root is the host's uid 0 behind an identity map: on a
+ * writable bind it could chmod, chown or touch the host's own device
+ * nodes (chmod 0666 on a render node opens the GPU to every host user).
+ * Standard nodes are the container's own, bound ones read-only mounts:
+ * the devices still work, their host inodes do not change. */
+Test(native, container_root_cannot_change_the_hosts_device_nodes)
+{
+	if (geteuid() != 0)
+		cr_skip_test("a node in the host's /dev needs root");
+	unsigned major = tu_free_char_major();
+	setup();
+	snprintf(host_dev, sizeof(host_dev), "/dev/pt-test-fake-%d", (int)getpid());
+	cr_assert_eq(mknod(host_dev, S_IFCHR | 0666, makedev(major, 1)), 0, "%s", strerror(errno));
+	cr_assert_eq(mknod(tpath("bound"), S_IFCHR | 0666, makedev(1, 3)), 0); /* a null */
+	cr_assert_eq(chmod(host_dev, 0666), 0); /* not the umask's */
+	cr_assert_eq(chmod(tpath("bound"), 0666), 0);
+	struct stat full_before;
+	cr_assert_eq(stat("/dev/full", &full_before), 0);
+
+	struct pt_error e = {0};
+	struct pt_plan *plan = pt_plan_new();
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd),
+		 "for f in /dev/full %s /dev/bound; do chmod 600 $f; chown 1:1 $f; "
+		 "touch -d 2000-01-01 $f; done 2>/dev/null; "
+		 "echo x > /dev/bound && echo x > /dev/null && head -c 2 /dev/zero | wc -c",
+		 host_dev);
+	char *argv[] = {"sh", "-c", cmd, NULL};
+	cr_assert_eq(pt_plan_set_root(plan, root, &e), 0);
+	cr_assert_eq(pt_plan_add_device(plan, host_dev, 'c', major, 1, NULL, &e), 0);
+	cr_assert_eq(pt_plan_add_bind(plan, tpath("bound"), "/dev/bound", 0, &e), 0);
+	cr_assert_eq(pt_plan_set_command(plan, 3, argv, &e), 0);
+	int status = spawn_plan(plan, false);
+	pt_plan_free(plan);
+
+	struct stat full_after;
+	cr_assert_eq(stat("/dev/full", &full_after), 0);
+	bool full_changed = full_after.st_mode != full_before.st_mode ||
+			    full_after.st_uid != full_before.st_uid ||
+			    full_after.st_mtime != full_before.st_mtime;
+	if (full_changed) { /* put the host's node back before failing */
+		(void)!chown("/dev/full", full_before.st_uid, full_before.st_gid);
+		(void)!chmod("/dev/full", full_before.st_mode & 07777);
+		struct timespec times[2] = {full_before.st_atim, full_before.st_mtim};
+		(void)!utimensat(AT_FDCWD, "/dev/full", times, 0);
+	}
+	cr_expect_eq(status, 0, "the devices work: writes to null, reads from zero");
+	cr_expect_not(full_changed, "the host's /dev/full changed");
+	const char *nodes[] = {host_dev, tpath("bound")};
+	for (size_t i = 0; i < 2; i++) {
+		struct stat st;
+		cr_assert_eq(stat(nodes[i], &st), 0);
+		cr_expect_eq(st.st_mode & 07777, 0666, "%s: mode 0%o", nodes[i], st.st_mode & 07777);
+		cr_expect_eq(st.st_uid, 0, "%s: owner %u", nodes[i], (unsigned)st.st_uid);
+		cr_expect_gt(st.st_mtime, 946684800 + 86400, "%s: touched", nodes[i]);
+	}
+}
+
 /* The library as an ordinary user: generated files in a user namespace,
  * where no mount point is made beforehand (/tmp of the root is writable). */
 Test(native, generated_files_without_root)

@@ -36,6 +36,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include "mount.h"
@@ -172,8 +173,15 @@ static int mount_root(const struct ctx *c, int *ret_rootfd, struct pt_error *err
 	return 0;
 }
 
-/* Binds the host node host (resolved) at path inside rootfd. Device nodes
- * need a mount without nodev; nosuid and noexec still hold. */
+/* Device nodes are bound read-only: reading and writing the device is
+ * not the mount's business, but chmod, chown and utimes are, and on a
+ * writable bind container root (the host's uid 0 behind an identity map)
+ * would change the host's own node: chmod 0666 on a render node opens the
+ * GPU to every host user. A device needs a mount without nodev; nosuid and
+ * noexec still hold. */
+#define DEVICE_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC)
+
+/* Binds the host node host (resolved) at path inside rootfd. */
 static int bind_node(int rootfd, const char *host, const char *path, struct pt_error *err)
 {
 	char buf[PATH_MAX];
@@ -183,7 +191,7 @@ static int bind_node(int rootfd, const char *host, const char *path, struct pt_e
 		return pt_error_set(err, errno, "device %s", path);
 	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
 		return pt_error_setx(err, ENODEV, "device %s: not a device node on the host", path);
-	int r = root_bind(rootfd, src, path, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err);
+	int r = root_bind(rootfd, src, path, DEVICE_ATTRS, err);
 	return r < 0 ? pt_error_prefix(err, "device %s", path) : 0;
 }
 
@@ -209,11 +217,29 @@ static int bind_over(int srcdir, const char *src, unsigned attrs, int tfd, struc
 	return 0;
 }
 
-/* One of the standard nodes, bound from the host into our fresh /dev
- * tmpfs (devfd): nothing of the root's can be in the way there, so the
- * mount point is created and used by name, not resolved in the root. */
-static int bind_std_node(int devfd, const char *name, struct pt_error *err)
+/* The standard nodes, by the numbers Linux fixed for them. */
+static const struct {
+	const char *name;
+	unsigned major, minor;
+} std_nodes[] = {
+    {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+};
+
+/* One of the standard nodes in our fresh /dev tmpfs (devfd): nothing of
+ * the root's can be in the way there, so it is made and used by name, not
+ * resolved in the root. PID 1 in the host's user namespace makes it, as
+ * nspawn does: a node of the container's own, one syscall. In a user
+ * namespace mknod is denied, and the host's node is bound read-only. */
+static int make_std_node(const struct ctx *c, int devfd, size_t i, struct pt_error *err)
 {
+	const char *name = std_nodes[i].name;
+	if (!c->userns) {
+		if (mknodat(devfd, name, S_IFCHR | 0666,
+			    makedev(std_nodes[i].major, std_nodes[i].minor)) < 0 ||
+		    fchmodat(devfd, name, 0666, 0) < 0) /* whatever the umask */
+			return pt_error_set(err, errno, "device /dev/%s", name);
+		return 0;
+	}
 	char src[64];
 	snprintf(src, sizeof(src), OLDROOT "/dev/%s", name);
 	struct stat st;
@@ -223,7 +249,7 @@ static int bind_std_node(int devfd, const char *name, struct pt_error *err)
 		return pt_error_setx(err, ENODEV, "device /dev/%s: not a device node on the host",
 				     name);
 	_cleanup_close_ int mfd = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	struct mount_attr a = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC};
+	struct mount_attr a = {.attr_set = DEVICE_ATTRS};
 	if (mfd < 0 || mount_setattr(mfd, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
 		return pt_error_set(err, errno, "device /dev/%s", name);
 	int fd = openat(devfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -240,7 +266,6 @@ static int make_dev(const struct ctx *c, int rootfd, struct pt_error *err)
 	static const char *const dev_opts[] = {"mode=0755", "size=64k", NULL};
 	static const char *const pts_opts[] = {"newinstance", "ptmxmode=0666", "mode=0620", NULL};
 	static const char *const shm_opts[] = {"mode=01777", NULL};
-	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 	static const char *const links[][2] = {
 	    {"fd", "/proc/self/fd"},	   {"stdin", "/proc/self/fd/0"},
 	    {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
@@ -253,8 +278,8 @@ static int make_dev(const struct ctx *c, int rootfd, struct pt_error *err)
 		return pt_error_prefix(err, "/dev");
 	/* From here on /dev is our fresh tmpfs: whatever the root had there,
 	 * symlink or not, is covered. */
-	for (size_t i = 0; i < ELEMENTSOF(nodes); i++)
-		if ((r = bind_std_node(dev, nodes[i], err)) < 0)
+	for (size_t i = 0; i < ELEMENTSOF(std_nodes); i++)
+		if ((r = make_std_node(c, dev, i, err)) < 0)
 			return r;
 	for (size_t i = 0; i < ELEMENTSOF(links); i++)
 		if (symlinkat(links[i][1], dev, links[i][0]) < 0)
@@ -381,7 +406,9 @@ static int make_binds(const struct ctx *c, int rootfd, struct pt_error *err)
 	for (size_t i = 0; i < pt_plan_bind_count(c->plan); i++) {
 		const struct pt_bind *b = pt_plan_bind(c->plan, i);
 		unsigned attrs = MOUNT_ATTR_NOSUID;
-		if (!(b->flags & PT_BIND_DEVICE))
+		if (b->flags & PT_BIND_DEVICE)
+			attrs = DEVICE_ATTRS;
+		else
 			attrs |= MOUNT_ATTR_NODEV;
 		if (b->flags & PT_BIND_RO)
 			attrs |= MOUNT_ATTR_RDONLY;
