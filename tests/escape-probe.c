@@ -299,6 +299,108 @@ static void probe_unshare_remount(void)
 		blocked(name, code);
 }
 
+/* What any user may do: make a user namespace, where it has every
+ * capability, with mount, pid and network namespaces of its own. The masks
+ * were copied into it locked: no unmount there, no fresh proc or sysfs and
+ * no bind of /proc without what covers it may show what they hide. Runs in
+ * a child, which prints its own lines. */
+static void userns_uncover(void)
+{
+	const char *name = "userns_umount_mask";
+	int e = 0;
+	bool out = false;
+	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]) && !out; i++) {
+		int se;
+		if ((out = umount2(masked[i], MNT_DETACH) == 0 && shows_something(masked[i], &se)))
+			escape(name, masked[i]);
+		else if (!e || e == ENOENT)
+			e = errno;
+	}
+	if (!out)
+		blocked(name, e);
+
+	name = "userns_open_tree_proc";
+	long fd = syscall(SYS_open_tree, AT_FDCWD, "/proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	call_probe(name, fd);
+
+	name = "userns_mount_sysfs";
+	if (mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) ==
+	    0)
+		escape(name, "mounted a new sysfs");
+	else
+		blocked(name, errno);
+
+	/* Only a process of the pid namespace may mount its proc. */
+	name = "userns_mount_proc";
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0
+			  ? 0
+			  : (errno & 0x7f) + 100);
+	int status;
+	waitpid(pid, &status, 0);
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+	if (pid < 0)
+		blocked(name, errno);
+	else if (code == 0)
+		escape(name, "mounted a new proc");
+	else
+		blocked(name, code >= 100 ? code - 100 : EINVAL);
+}
+
+static void probe_userns_uncover(void)
+{
+	static const char *const names[] = {"userns_umount_mask", "userns_open_tree_proc",
+					    "userns_mount_sysfs", "userns_mount_proc"};
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET) < 0) {
+			int e = errno;
+			for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+				printf("%s: blocked (unshare: %s)\n", names[i], strerrorname_np(e));
+			_exit(0);
+		}
+		userns_uncover();
+		fflush(stdout);
+		_exit(escaped);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		escaped = 1;
+}
+
+/* PID 1 keeps its capabilities: its root, working directory and open
+ * files must stay out of the command's reach (a listing of its fd numbers,
+ * which container root gets, reaches nothing). */
+static void probe_pid1_files(void)
+{
+	const char *name = "pid1_files";
+	if (getpid() == 1) {
+		skipped(name, "the probe is PID 1");
+		return;
+	}
+	int e = 0;
+	for (int i = -2; i < 16; i++) {
+		char path[32] = "/proc/1/root/";
+		if (i == -1)
+			strcpy(path, "/proc/1/cwd/");
+		else if (i >= 0)
+			snprintf(path, sizeof(path), "/proc/1/fd/%d", i);
+		int fd = open(path, O_PATH);
+		if (fd >= 0) {
+			escape(name, path);
+			close(fd);
+			return;
+		}
+		if (!e || e == ENOENT)
+			e = errno;
+	}
+	blocked(name, e);
+}
+
 static void probe_bpf(void)
 {
 	union bpf_attr a;
@@ -422,6 +524,8 @@ int main(int argc, char **argv)
 	probe_masks();
 	probe_mount_proc();
 	probe_unshare_remount();
+	probe_userns_uncover();
+	probe_pid1_files();
 
 	perm_probe("kexec_load", syscall(SYS_kexec_load, 0UL, 0UL, NULL, 0xdead0000UL));
 	perm_probe("kexec_file_load", syscall(SYS_kexec_file_load, -1, -1, 0UL, "", 0xdead0000UL));

@@ -4,7 +4,10 @@
  * been known to take: a file handle of a host file the container cannot
  * see, a host-global sysctl, remounting /sys or the read-only host root,
  * a fresh proc past the masks, kernel modules, kexec, keyrings, BPF, perf,
- * ptrace of PID 1, the i386 syscall entry, TIOCSTI. Each test runs it in one
+ * ptrace of PID 1 or its root, cwd and fds, the i386 syscall entry, TIOCSTI;
+ * and, in a user namespace of its own (which any user may make, and where
+ * it has every capability), unmounting a mask, a fresh proc or sysfs, a
+ * bind of /proc without its masks. Each test runs it in one
  * mode (root caller or nobody via setpriv, with -D or over the host's root,
  * container root or not) and asserts that nothing got out, and that what
  * the seccomp filter denies is denied by it (EPERM). The capability test
@@ -185,8 +188,13 @@ static void expect_confined(const char *out, bool host_root)
 		  "the i386 entry: '%s'", line_of(out, "int80_keyctl"));
 	/* Blocked, not skipped: each applies in every mode. */
 	static const char *const always[] = {
-	    "sysctl_write",    "remount_sys_rw",	"mount_proc",  "unshare_userns_remount",
-	    "mask:/proc/keys", "mask:/proc/timer_list", "ptrace_pid1", "ptrace_host_pid",
+	    "sysctl_write",	  "remount_sys_rw",
+	    "mount_proc",	  "unshare_userns_remount",
+	    "mask:/proc/keys",	  "mask:/proc/timer_list",
+	    "ptrace_pid1",	  "ptrace_host_pid",
+	    "userns_umount_mask", "userns_open_tree_proc",
+	    "userns_mount_sysfs", "userns_mount_proc",
+	    "pid1_files",
 	};
 	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++)
 		cr_expect(line_is(out, always[i], "blocked ("), "'%s'\n%s", line_of(out, always[i]),
