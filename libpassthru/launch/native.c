@@ -843,7 +843,11 @@ static int command_ns(struct ctx *c, struct pt_error *err)
 	if (c->user.uid != 0)
 		/* Without a capability the command can neither mount nor
 		 * unmount here, and any user namespace it makes gets a locked
-		 * copy of these mounts: PID 1's namespaces are enough. */
+		 * copy of these mounts: PID 1's namespaces are enough. One
+		 * thing is shared that a nested namespace would have kept
+		 * apart: under a root caller, the uid's kernel keyrings are the
+		 * host user's. The seccomp filter denies keyctl, add_key and
+		 * request_key, as nspawn's does for its -u users. */
 		return 0;
 	for (size_t i = 0; i < ELEMENTSOF(retained_caps); i++)
 		c->caps |= 1ull << retained_caps[i];
