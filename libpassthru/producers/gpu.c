@@ -283,74 +283,55 @@ static enum pt_gpu_node_kind drm_kind(const char *sysname, const char **suffix)
 	return PT_GPU_NODE_DRM_OTHER;
 }
 
+/* One device of subsystem drm: a minor's node, added to its GPU. */
+static int drm_minor_add(struct udev_device *d, void *data)
+{
+	struct pt_gpu_list *l = data;
+	/* Connectors (card0-DP-1) share the subsystem; only minors have nodes. */
+	const char *type = udev_device_get_devtype(d);
+	const char *node = udev_device_get_devnode(d);
+	struct udev_device *parent = udev_device_get_parent(d);
+	if (!type || !streq(type, "drm_minor") || !node || !parent)
+		return 0;
+	struct gpu_entry *g;
+	int r = gpu_get(l, parent, &g);
+	if (r < 0)
+		return r;
+	const char *id_path = udev_device_get_property_value(d, "ID_PATH");
+	if (id_path && !g->pub.id_path && !(g->pub.id_path = strdup(id_path)))
+		return -ENOMEM;
+	const char *suffix;
+	enum pt_gpu_node_kind kind = drm_kind(udev_device_get_sysname(d), &suffix);
+	_cleanup_free_ char *by_path = NULL;
+	if (id_path && suffix && asprintf(&by_path, "/dev/dri/by-path/%s-%s", id_path, suffix) < 0)
+		return -ENOMEM;
+	dev_t devnum = udev_device_get_devnum(d);
+	return gpu_node_add(l, &g->nodes, node, kind, major(devnum), minor(devnum), NODE_CHECK_ALL,
+			    by_path);
+}
+
 static int probe_drm(struct pt_gpu_list *l, struct udev *udev)
 {
-	_cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = udev_enumerate_new(udev);
-	if (!e || udev_enumerate_add_match_subsystem(e, "drm") < 0)
-		return -ENOMEM;
-	/* No /sys/class/drm is zero GPUs, not an error. */
-	udev_enumerate_scan_devices(e);
-	struct udev_list_entry *it;
-	udev_list_entry_foreach(it, udev_enumerate_get_list_entry(e))
-	{
-		_cleanup_(udev_device_unrefp) struct udev_device *d =
-			udev_device_new_from_syspath(udev, udev_list_entry_get_name(it));
-		if (!d)
-			continue;
-		/* Connectors (card0-DP-1) share the subsystem; only minors have nodes. */
-		const char *type = udev_device_get_devtype(d);
-		const char *node = udev_device_get_devnode(d);
-		struct udev_device *parent = udev_device_get_parent(d);
-		if (!type || !streq(type, "drm_minor") || !node || !parent)
-			continue;
-		struct gpu_entry *g;
-		int r = gpu_get(l, parent, &g);
-		if (r < 0)
-			return r;
-		const char *id_path = udev_device_get_property_value(d, "ID_PATH");
-		if (id_path && !g->pub.id_path && !(g->pub.id_path = strdup(id_path)))
-			return -ENOMEM;
-		const char *suffix;
-		enum pt_gpu_node_kind kind = drm_kind(udev_device_get_sysname(d), &suffix);
-		_cleanup_free_ char *by_path = NULL;
-		if (id_path && suffix &&
-		    asprintf(&by_path, "/dev/dri/by-path/%s-%s", id_path, suffix) < 0)
-			return -ENOMEM;
-		dev_t devnum = udev_device_get_devnum(d);
-		r = gpu_node_add(l, &g->nodes, node, kind, major(devnum), minor(devnum),
-				 NODE_CHECK_ALL, by_path);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	/* Not UDEV_FOREACH_SCAN_STRICT: no /sys/class/drm is zero GPUs, not an
+	 * error. */
+	return udev_foreach_device(udev, "drm", NULL, NULL, 0, drm_minor_add, l);
 }
 
 /* NVIDIA GPUs whose DRM nodes are absent (nvidia-drm not loaded) are still
  * GPUs: CUDA needs only /dev/nvidiaN. */
+static int nvidia_pci_add(struct udev_device *d, void *data)
+{
+	/* Display controllers: 0x0300 VGA, 0x0302 3D (data-centre GPUs). */
+	const char *class = udev_device_get_sysattr_value(d, "class");
+	if (!class || !startswith(class, "0x03"))
+		return 0;
+	struct gpu_entry *g;
+	return gpu_get(data, d, &g);
+}
+
 static int probe_nvidia_pci(struct pt_gpu_list *l, struct udev *udev)
 {
-	_cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = udev_enumerate_new(udev);
-	if (!e || udev_enumerate_add_match_subsystem(e, "pci") < 0 ||
-	    udev_enumerate_add_match_sysattr(e, "vendor", "0x10de") < 0)
-		return -ENOMEM;
-	udev_enumerate_scan_devices(e);
-	struct udev_list_entry *it;
-	udev_list_entry_foreach(it, udev_enumerate_get_list_entry(e))
-	{
-		_cleanup_(udev_device_unrefp) struct udev_device *d =
-			udev_device_new_from_syspath(udev, udev_list_entry_get_name(it));
-		if (!d)
-			continue;
-		/* Display controllers: 0x0300 VGA, 0x0302 3D (data-centre GPUs). */
-		const char *class = udev_device_get_sysattr_value(d, "class");
-		if (!class || !startswith(class, "0x03"))
-			continue;
-		struct gpu_entry *g;
-		int r = gpu_get(l, d, &g);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return udev_foreach_device(udev, "pci", "vendor", "0x10de", 0, nvidia_pci_add, l);
 }
 
 /* PCI GPUs first, in address order, then the others by sysfs path: the

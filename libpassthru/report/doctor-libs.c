@@ -164,6 +164,49 @@ static int open_dir_once(int rootfd, const char *path, struct stat *seen, size_t
 	return fd;
 }
 
+/* What scan_dir_once() did with one directory. */
+enum {
+	DIR_SCANNED,	/* read to its end, or not opened (missing, seen before) */
+	DIR_TRUNCATED,	/* entries were left unread past the cap */
+	DIR_UNLISTABLE, /* fdopendir() failed, not for memory: the caller stops */
+};
+
+/* Calls fn with each entry of ROOT/dir, a directory not scanned before
+ * (open_dir_once()). fn returns 1 for an entry that counts toward max, 0
+ * for one that does not, < 0 to stop with that error: a container picks
+ * how many entries its directories hold, the doctor picks how many it
+ * reads. Returns a DIR_* value, -ENOMEM or fn's error. */
+static int scan_dir_once(int rootfd, const char *dir, struct stat *seen, size_t *n_seen, size_t max,
+			 int (*fn)(const char *dir, const char *name, void *data), void *data)
+{
+	int fd = open_dir_once(rootfd, dir, seen, n_seen);
+	if (fd < 0)
+		return DIR_SCANNED;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int r = errno == ENOMEM ? -ENOMEM : DIR_UNLISTABLE;
+		close(fd);
+		return r;
+	}
+	struct dirent *de;
+	size_t counted = 0;
+	int r = DIR_SCANNED;
+	while ((de = readdir(d))) {
+		if (counted >= max) {
+			r = DIR_TRUNCATED;
+			break;
+		}
+		int c = fn(dir, de->d_name, data);
+		if (c < 0) {
+			r = c;
+			break;
+		}
+		counted += c;
+	}
+	closedir(d);
+	return r;
+}
+
 /* The cache's NVIDIA entries, each resolved inside the root to the file
  * ld.so would map: its name carries the version. 1 when the root has a
  * cache, 0 when not (or it is unreadable: the scan then answers). */
@@ -202,6 +245,29 @@ static int nvidia_libs_from_cache(int rootfd, struct doctor_nv_libs *ret)
 	return 1;
 }
 
+struct nv_scan {
+	int rootfd;
+	struct doctor_nv_libs *libs;
+};
+
+/* Every entry of a library directory counts toward its cap, not only the
+ * NVIDIA ones: the cap bounds the reading. */
+static int nv_scan_entry(const char *dir, const char *name, void *data)
+{
+	struct nv_scan *s = data;
+	const char *version = nv_version_of(name);
+	if (!version)
+		return 1;
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	int c = elf_class(s->rootfd, p);
+	if (c == ELFCLASS64)
+		nv_add(s->libs->v64, &s->libs->n64, version, p);
+	else if (c == ELFCLASS32)
+		nv_add(s->libs->v32, &s->libs->n32, version, p);
+	return 1;
+}
+
 int doctor_container_nvidia_libs(int rootfd, struct doctor_nv_libs *ret)
 {
 	*ret = (struct doctor_nv_libs){0};
@@ -209,36 +275,18 @@ int doctor_container_nvidia_libs(int rootfd, struct doctor_nv_libs *ret)
 	if (r != 0)
 		return r < 0 ? r : 0;
 	ret->source = "library directories";
+	struct nv_scan scan = {.rootfd = rootfd, .libs = ret};
 	struct stat seen[ELEMENTSOF(doctor_lib_dirs)];
 	size_t n_seen = 0;
 	for (const char *const *d = doctor_lib_dirs; *d; d++) {
-		int fd = open_dir_once(rootfd, *d, seen, &n_seen);
-		if (fd < 0)
-			continue;
-		DIR *dir = fdopendir(fd);
-		if (!dir) {
-			close(fd);
-			return errno == ENOMEM ? -ENOMEM : 0;
-		}
-		struct dirent *de;
-		size_t entries = 0;
-		while ((de = readdir(dir))) {
-			if (++entries > DOCTOR_DIR_ENTRIES_MAX) {
-				ret->truncated = true;
-				break;
-			}
-			const char *version = nv_version_of(de->d_name);
-			if (!version)
-				continue;
-			char p[PATH_MAX];
-			snprintf(p, sizeof(p), "%s/%s", *d, de->d_name);
-			int c = elf_class(rootfd, p);
-			if (c == ELFCLASS64)
-				nv_add(ret->v64, &ret->n64, version, p);
-			else if (c == ELFCLASS32)
-				nv_add(ret->v32, &ret->n32, version, p);
-		}
-		closedir(dir);
+		r = scan_dir_once(rootfd, *d, seen, &n_seen, DOCTOR_DIR_ENTRIES_MAX, nv_scan_entry,
+				  &scan);
+		if (r < 0)
+			return r;
+		if (r == DIR_UNLISTABLE)
+			return 0;
+		if (r == DIR_TRUNCATED)
+			ret->truncated = true;
 	}
 	return 0;
 }
@@ -548,38 +596,45 @@ static int check_loader(int rootfd, const char *dir, struct doctor_loader *l)
 	return 0;
 }
 
+struct loader_scan {
+	int rootfd;
+	const char *kind;
+	int (*fn)(const struct doctor_loader *l, void *data);
+	void *data;
+};
+
+/* Only the .json files count toward a loader directory's cap. */
+static int loader_scan_entry(const char *dir, const char *name, void *data)
+{
+	struct loader_scan *s = data;
+	size_t len = strlen(name);
+	if (len < 6 || !streq(name + len - 5, ".json"))
+		return 0;
+	struct doctor_loader l = {.kind = s->kind};
+	snprintf(l.path, sizeof(l.path), "%s/%s", dir, name);
+	int r = check_loader(s->rootfd, dir, &l);
+	if (r == 0)
+		r = s->fn(&l, s->data);
+	free(l.library);
+	return r < 0 ? r : 1;
+}
+
 int doctor_for_each_loader(int rootfd, int (*fn)(const struct doctor_loader *l, void *data),
 			   void *data)
 {
 	struct stat seen[ELEMENTSOF(loader_dirs)];
 	size_t n_seen = 0;
 	for (size_t i = 0; i < ELEMENTSOF(loader_dirs); i++) {
-		int fd = open_dir_once(rootfd, loader_dirs[i].dir, seen, &n_seen);
-		if (fd < 0)
-			continue;
-		DIR *dir = fdopendir(fd);
-		if (!dir) {
-			close(fd);
-			return errno == ENOMEM ? -ENOMEM : 0;
-		}
-		struct dirent *de;
-		size_t files = 0;
-		int r = 0;
-		while (r == 0 && (de = readdir(dir)) && files < LOADER_FILES_MAX) {
-			size_t len = strlen(de->d_name);
-			if (len < 6 || !streq(de->d_name + len - 5, ".json"))
-				continue;
-			files++;
-			struct doctor_loader l = {.kind = loader_dirs[i].kind};
-			snprintf(l.path, sizeof(l.path), "%s/%s", loader_dirs[i].dir, de->d_name);
-			r = check_loader(rootfd, loader_dirs[i].dir, &l);
-			if (r == 0)
-				r = fn(&l, data);
-			free(l.library);
-		}
-		closedir(dir);
+		struct loader_scan scan = {
+		    .rootfd = rootfd, .kind = loader_dirs[i].kind, .fn = fn, .data = data};
+		/* A loader directory past its cap is not reported: it only bounds
+		 * the reading. */
+		int r = scan_dir_once(rootfd, loader_dirs[i].dir, seen, &n_seen, LOADER_FILES_MAX,
+				      loader_scan_entry, &scan);
 		if (r < 0)
 			return r;
+		if (r == DIR_UNLISTABLE)
+			return 0;
 	}
 	return 0;
 }
