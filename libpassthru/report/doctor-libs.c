@@ -166,9 +166,8 @@ static int open_dir_once(int rootfd, const char *path, struct stat *seen, size_t
 
 /* What scan_dir_once() did with one directory. */
 enum {
-	DIR_SCANNED,	/* read to its end, or not opened (missing, seen before) */
-	DIR_TRUNCATED,	/* entries were left unread past the cap */
-	DIR_UNLISTABLE, /* fdopendir() failed, not for memory: the caller stops */
+	DIR_SCANNED,   /* read to its end, or not read (missing, seen before) */
+	DIR_TRUNCATED, /* entries were left unread past the cap */
 };
 
 /* Calls fn with each entry of ROOT/dir, a directory not scanned before
@@ -184,7 +183,9 @@ static int scan_dir_once(int rootfd, const char *dir, struct stat *seen, size_t 
 		return DIR_SCANNED;
 	DIR *d = fdopendir(fd);
 	if (!d) {
-		int r = errno == ENOMEM ? -ENOMEM : DIR_UNLISTABLE;
+		/* Only memory can fail on a directory fd: any other error is
+		 * one directory unread, not the end of the scan. */
+		int r = errno == ENOMEM ? -ENOMEM : DIR_SCANNED;
 		close(fd);
 		return r;
 	}
@@ -283,8 +284,6 @@ int doctor_container_nvidia_libs(int rootfd, struct doctor_nv_libs *ret)
 				  &scan);
 		if (r < 0)
 			return r;
-		if (r == DIR_UNLISTABLE)
-			return 0;
 		if (r == DIR_TRUNCATED)
 			ret->truncated = true;
 	}
@@ -633,8 +632,6 @@ int doctor_for_each_loader(int rootfd, int (*fn)(const struct doctor_loader *l, 
 				      loader_scan_entry, &scan);
 		if (r < 0)
 			return r;
-		if (r == DIR_UNLISTABLE)
-			return 0;
 	}
 	return 0;
 }
