@@ -304,9 +304,13 @@ BOTH(sigterm_to_the_launcher_ends_the_command)
 	cr_expect_lt(time(NULL) - start, 5, "the command did not end at once");
 }
 
-/* Processes whose command line is exactly "sleep 987". */
-static int count_sleep_987(void)
+/* Processes whose command line is exactly "sleep SECONDS". SECONDS is
+ * the test's own (its pid in it): the root and nobody variants of a test
+ * run side by side and must not count each other's. */
+static int count_sleep(const char *seconds)
 {
+	char want[64];
+	int want_len = snprintf(want, sizeof(want), "sleep%c%s", '\0', seconds) + 1;
 	DIR *d = opendir("/proc");
 	cr_assert_not_null(d);
 	struct dirent *e;
@@ -319,10 +323,7 @@ static int count_sleep_987(void)
 			continue;
 		size_t len = fread(buf, 1, sizeof(buf) - 1, f);
 		fclose(f);
-		if (len == 10 && memcmp(buf,
-					"sleep\0"
-					"987",
-					10) == 0)
+		if (len == (size_t)want_len && memcmp(buf, want, len) == 0)
 			n++;
 	}
 	closedir(d);
@@ -337,10 +338,12 @@ BOTH(nothing_is_left_on_the_host)
 	char bind[4200];
 	snprintf(bind, sizeof(bind), "--bind=%s:/mnt/rw", tpath("rw"));
 	/* A daemon the command leaves behind dies with the PID namespace. */
-	int rc = launch(nobody, NULL, NULL, "-D", root, bind, "--", "sh", "-c",
-			"sleep 987 & echo started", NULL);
+	char seconds[32], script[64];
+	snprintf(seconds, sizeof(seconds), "%d", 900000 + (int)getpid());
+	snprintf(script, sizeof(script), "sleep %s & echo started", seconds);
+	int rc = launch(nobody, NULL, NULL, "-D", root, bind, "--", "sh", "-c", script, NULL);
 	cr_assert_eq(rc, 0);
-	cr_expect_eq(count_sleep_987(), 0, "a process of the container survived it");
+	cr_expect_eq(count_sleep(seconds), 0, "a process of the container survived it");
 	cr_expect_eq(our_mounts(), mounts, "a mount of the container is on the host");
 	cr_expect_eq(tu_mounts_under(tmp), 0);
 	cr_expect(dir_is_empty(tpath("rw")));
