@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <umockdev.h>
 #include <unistd.h>
 
@@ -708,4 +710,43 @@ Test(nvidia_driver, cache_symlink_stays_in_the_root)
 	pt_plan_free(plan);
 	pt_nvidia_driver_free(d);
 	free(p);
+}
+
+/* nvidia-persistenced's socket reaches the container, connectable, on a
+ * read-only bind: container root (the host's uid 0 behind an identity
+ * map) cannot chmod the host's socket. */
+Test(nvidia_driver, persistenced_socket_is_passed_read_only)
+{
+	need_driver();
+	make_root();
+	char *dir = NULL, *path = NULL;
+	cr_assert(asprintf(&dir, "%s/run/nvidia-persistenced", driver) > 0);
+	cr_assert(asprintf(&path, "%s/socket", dir) > 0);
+	char *run = NULL;
+	cr_assert(asprintf(&run, "%s/run", driver) > 0);
+	cr_assert(mkdir(run, 0755) == 0 || errno == EEXIST);
+	cr_assert(mkdir(dir, 0755) == 0 || errno == EEXIST);
+	free(run);
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	cr_assert(strlen(path) < sizeof(a.sun_path));
+	strcpy(a.sun_path, path);
+	cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof(a)), 0, "%s", strerror(errno));
+	cr_assert_eq(listen(s, 4), 0);
+	cr_assert_eq(chmod(path, 0666), 0);
+
+	char *out = NULL, *err = NULL;
+	int st = launch("native", true, &out, &err,
+			"chmod 600 /run/nvidia-persistenced/socket; chown 1 "
+			"/run/nvidia-persistenced/socket; test -S /run/nvidia-persistenced/socket && "
+			"echo socket");
+	struct stat sb;
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_expect_eq(st, 0, "%s", err);
+	cr_expect_str_eq(out, "socket\n");
+	cr_expect_eq(sb.st_mode & 07777, 0666, "the host's socket is now 0%o", sb.st_mode & 07777);
+	cr_expect_eq(sb.st_uid, 0, "the host's socket now belongs to %u", (unsigned)sb.st_uid);
+	free(out), free(err);
+	close(s);
+	free(dir), free(path);
 }

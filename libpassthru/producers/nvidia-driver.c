@@ -1002,8 +1002,11 @@ int pt_nvidia_driver_add_to_plan(const struct pt_nvidia_driver *d, struct pt_pla
 			bool sock = startswith(f->target, "/run/");
 			if (!sock && asprintf(&t, NV_DIR "/bin/%s", f->target) < 0)
 				return pt_error_set(err, ENOMEM, "NVIDIA driver");
-			if ((r = pt_plan_add_bind(plan, f->path, sock ? f->target : t,
-						  sock ? 0 : PT_BIND_RO, err)) < 0)
+			/* Read-only, sockets too: connect() does not write the
+			 * mount, and container root could chmod the host's socket
+			 * on a writable one. */
+			if ((r = pt_plan_add_bind(plan, f->path, sock ? f->target : t, PT_BIND_RO,
+						  err)) < 0)
 				return pt_error_prefix(err, "NVIDIA driver");
 			bins |= !sock;
 			continue;
