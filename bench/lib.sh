@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/lib.sh: the statistics the benchmarks share; sourced, not run.
 # Every round appends hyperfine's CSV rows to $tmp/all.csv, each prefixed
-# with the round's number:
+# with the round's number (bench_collect, or the same sed where a round
+# runs in another shell, as in bench-doctor):
 #   round,command,mean,stddev,median,user,system,min,max
 
 # bench_collect ROUND CSV: adds one round's hyperfine CSV.
@@ -13,8 +14,9 @@ bench_median() {
 		END { if (NR) printf f, NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# med NAME: the median over all rounds of NAME's per-round medians (ms).
-med() { awk -F, -v n="$1" '$2 == n { print $5 * 1000 }' "$tmp/all.csv" | bench_median "%.2f"; }
+# med NAME [FORMAT]: the median over all rounds of NAME's per-round
+# medians (ms), printed with FORMAT (%.2f).
+med() { awk -F, -v n="$1" '$2 == n { print $5 * 1000 }' "$tmp/all.csv" | bench_median "${2:-%.2f}"; }
 
 # ratio A B: A's time over B's. Both ran in every round, side by side and
 # in turned order, so each round gives a ratio under the same load; the

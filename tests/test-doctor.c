@@ -787,8 +787,8 @@ Test(doctor, host_abstract_x_sockets_are_named_when_the_network_is_shared)
 	run_doctor();
 	cr_assert_null(find("display-host-x-exposed"), "%s", codes());
 
-	/* What passthru-launch asks for: no notes (it prints none), so the
-	 * socket table is not read; a warning still comes. */
+	/* What passthru-launch asks for: no notes (it prints none; the
+	 * socket table is then not even read), a warning still comes. */
 	struct pt_error err = {0};
 	pt_plan_set_flags(plan, PT_PLAN_PRIVATE_IPC);
 	cr_assert_eq(pt_plan_set_env(plan, "DISPLAY", ":97", &err), 0);
@@ -797,6 +797,13 @@ Test(doctor, host_abstract_x_sockets_are_named_when_the_network_is_shared)
 	cr_assert_null(find("display-host-x-exposed"), "%s", codes());
 	cr_assert_eq(pt_doctor_count_severity(doc, PT_DOCTOR_INFO), 0, "%s", codes());
 	expect("display-mit-shm", PT_DOCTOR_WARNING, "DISPLAY=:97", NULL);
+	/* A level that would hide the errors too is refused. */
+	dopts->min_severity = PT_DOCTOR_ERROR + 1;
+	pt_doctor_free(doc);
+	doc = NULL;
+	cr_expect_eq(pt_doctor_run(plan, dopts, &doc, &err), -EINVAL);
+	cr_expect(strstr(err.message, "min_severity 3"), "%s", err.message);
+	cr_expect_null(doc);
 	close(s);
 }
 

@@ -224,8 +224,14 @@ Test(lifecycle, sigkill_of_the_launcher_leaves_nothing_running)
 		cr_expect_eq(tu_mounts_under(tmp), mounts, "%s: mounts left", backends[b]);
 		/* The next launch that makes a state directory removes the
 		 * dead one's (a plain native launch makes none, reads none). */
-		char *argv[] = {(char *)tu_tool("passthru-launch"), "--backend=native", "--xvfb",
-				"-D", root, "--", "true", NULL};
+		char *argv[] = {(char *)tu_tool("passthru-launch"),
+				"--backend=native",
+				"--xvfb",
+				"-D",
+				root,
+				"--",
+				"true",
+				NULL};
 		setenv("TMPDIR", state, 1);
 		int st = tu_run(argv, NULL, NULL, 30);
 		unsetenv("TMPDIR");

@@ -73,10 +73,11 @@ struct pt_doctor_opts {
 	/** The sound server found for the plan (pt_audio_find()), for the
 	 *  server's name; NULL: only what the plan shows is checked. */
 	const struct pt_audio *audio;
-	/** Findings below this severity are neither reported nor looked for:
-	 *  a check that can only make a note is skipped (PT_DOCTOR_WARNING
-	 *  skips reading /proc/net/unix, which is long on a busy desktop).
-	 *  Default PT_DOCTOR_INFO: everything. */
+	/** Findings below this severity are not reported, and a check that
+	 *  can only make such a note is skipped where that saves work
+	 *  (PT_DOCTOR_WARNING: no reading of /proc/net/unix, long on a busy
+	 *  desktop). Default PT_DOCTOR_INFO: everything; above
+	 *  PT_DOCTOR_ERROR is -EINVAL (it would hide the errors). */
 	enum pt_doctor_severity min_severity;
 };
 

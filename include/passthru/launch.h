@@ -127,8 +127,9 @@ PT_EXPORT const char *pt_launch_state_base(void);
  * starting anything: -EINVAL for a plan the backend cannot run (no
  * command; no root directory under nspawn), -ENOENT when nspawn was asked
  * for and is not installed. The private state directory is made when
- * first needed; making it also removes those of earlier launches whose
- * process is gone (a launcher that was killed).
+ * first needed; a launch that made one removes, once its container has
+ * started (pt_launch_run()), those of earlier launches whose process is
+ * gone (a launcher that was killed).
  */
 PT_EXPORT int pt_launch_new(struct pt_plan *plan, const struct pt_launch_opts *opts, struct pt_launch **ret,
 		  struct pt_error *err);

@@ -93,7 +93,11 @@ PT_EXPORT void pt_plan_free(struct pt_plan *plan);
 /**
  * Adds a bind of host path source at container path target (NULL: same as
  * source). The source must exist (-ENOENT otherwise, naming it); a character
- * or block device source gets PT_BIND_DEVICE. flags: PT_BIND_RO.
+ * or block device source gets PT_BIND_DEVICE. flags: PT_BIND_RO. For a
+ * device, read-only means read-only access under nspawn, bwrap and CDI,
+ * and is ignored there otherwise; the native backend mounts every device
+ * node read-only (the device works, its inode's mode and owner cannot be
+ * changed).
  */
 PT_EXPORT int pt_plan_add_bind(struct pt_plan *plan, const char *source, const char *target,
 		     unsigned flags, struct pt_error *err);
@@ -101,7 +105,8 @@ PT_EXPORT int pt_plan_add_bind(struct pt_plan *plan, const char *source, const c
 /**
  * Adds a device node. type is 'c' or 'b'; access a non-empty subset of
  * "rwm" (NULL: "rw"). The node is not checked against the host here: the
- * producer that found it did that.
+ * producer that found it did that. The native backend binds it on a
+ * read-only mount, as any device node.
  */
 PT_EXPORT int pt_plan_add_device(struct pt_plan *plan, const char *path, char type, unsigned major,
 		       unsigned minor, const char *access, struct pt_error *err);

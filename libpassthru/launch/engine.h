@@ -11,8 +11,11 @@
 #include "passthru/plan.h"
 
 /* A bind is mounted read-only where the plan asks, except a device node:
- * a read-only mount of a node would only let the container read it, and a
- * GPU node is useless that way (systemd-nspawn decides the same). */
+ * these engines read "read-only" of a node as access to the device
+ * (nspawn's DeviceAllow= gets "r", bwrap's --ro-bind adds nodev), and a
+ * GPU node is useless that way. The native backend, which has no device
+ * cgroup, mounts every node read-only instead: the device still works,
+ * only its host inode cannot be changed (native.c). */
 static inline bool engine_bind_read_only(const struct pt_bind *b)
 {
 	return (b->flags & PT_BIND_RO) && !(b->flags & PT_BIND_DEVICE);

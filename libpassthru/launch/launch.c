@@ -295,7 +295,8 @@ static int choose_backend(enum pt_launch_backend want, const struct backend **re
 	_cleanup_free_ char *nspawn = NULL;
 	/* Looked up only where it decides something: PATH is long on some
 	 * machines, and a native launch should not pay for it. */
-	bool have_nspawn = (want == PT_LAUNCH_BACKEND_AUTO || want == PT_LAUNCH_BACKEND_NSPAWN) &&
+	bool have_nspawn = (want == PT_LAUNCH_BACKEND_NSPAWN ||
+			    (want == PT_LAUNCH_BACKEND_AUTO && geteuid() == 0)) &&
 			   find_program("systemd-nspawn", &nspawn) == 0;
 	if (want == PT_LAUNCH_BACKEND_AUTO)
 		want = geteuid() == 0 && have_nspawn ? PT_LAUNCH_BACKEND_NSPAWN

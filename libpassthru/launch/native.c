@@ -20,7 +20,8 @@
  * namespaces (one namespace less to make and tear down): it cannot mount
  * there, and a user namespace it makes itself gets the same locked copy.
  * The command runs with nspawn's capability set (none unless root),
- * no_new_privs and a seccomp filter, in UTS and IPC namespaces of its own. */
+ * no_new_privs and a seccomp filter, in a UTS namespace of its own (and
+ * IPC and network ones where the plan keeps those private). */
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
@@ -222,7 +223,8 @@ static const struct {
 	const char *name;
 	unsigned major, minor;
 } std_nodes[] = {
-    {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+    {"null", 1, 3},   {"zero", 1, 5},	 {"full", 1, 7},
+    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
 /* One of the standard nodes in our fresh /dev tmpfs (devfd): nothing of
@@ -702,7 +704,8 @@ static _Noreturn void child_main(const struct ctx *c)
 	 * ours), and its UTS, IPC and network namespaces: root inside may set
 	 * its hostname or configure its own network, nothing of PID 1's. */
 	pid_t cmd = (pid_t)syscall(SYS_clone, c->cmd_ns | SIGCHLD, NULL, NULL, NULL, NULL);
-	if (cmd < 0 && (errno == EPERM || errno == ENOSPC || errno == EUSERS))
+	if (cmd < 0 && (c->cmd_ns & CLONE_NEWUSER) &&
+	    (errno == EPERM || errno == ENOSPC || errno == EUSERS))
 		report(c->errfd,
 		       (pt_error_set(&err, errno,
 				     "create the command's user namespace (are user namespaces "
@@ -847,7 +850,7 @@ static int command_ns(struct ctx *c, struct pt_error *err)
 		 * thing is shared that a nested namespace would have kept
 		 * apart: under a root caller, the uid's kernel keyrings are the
 		 * host user's. The seccomp filter denies keyctl, add_key and
-		 * request_key, as nspawn's does for its -u users. */
+		 * request_key, as nspawn's does (for every user). */
 		return 0;
 	for (size_t i = 0; i < ELEMENTSOF(retained_caps); i++)
 		c->caps |= 1ull << retained_caps[i];

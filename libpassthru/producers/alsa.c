@@ -8,7 +8,6 @@
 #include "udev-util.h"
 #include "util.h"
 
-
 struct alsa_walk {
 	struct pt_plan *plan;
 	struct pt_error *err;

@@ -915,6 +915,11 @@ int pt_doctor_run(const struct pt_plan *plan, const struct pt_doctor_opts *opts,
 {
 	if (!plan)
 		return pt_error_setx(err, EINVAL, "doctor: no plan");
+	if (opts && (unsigned)opts->min_severity > PT_DOCTOR_ERROR)
+		return pt_error_setx(err, EINVAL,
+				     "doctor: min_severity %d is none of info, "
+				     "warning, error",
+				     (int)opts->min_severity);
 	static const struct pt_doctor_opts defaults = {0};
 	struct ctx c = {
 	    .plan = plan,
