@@ -3,7 +3,7 @@
  * static, bound read-only into the container: the container root need not
  * have anything of ours.
  *
- *     passthru-init [--notify=SOCKET] -- COMMAND [ARG...]
+ *     passthru-init [--notify-fd] -- COMMAND [ARG...]
  *
  * Why not nspawn's own stub init (--as-pid2): it reports a command killed
  * by a signal as 255, and nspawn itself answers SIGTERM and SIGINT with
@@ -11,52 +11,65 @@
  * init runs COMMAND as its child, passes every signal it gets on to it,
  * reaps orphans, and exits with COMMAND's status (128+N for signal N).
  *
- * With --notify it sends datagrams to SOCKET (the launcher's, bound in):
- * "started" right before COMMAND is executed (so that the launcher has it
- * before COMMAND can do anything), then "exec ERRNO" if it could not be. The launcher learns from it that nspawn's part succeeded, and, from
- * the datagram's credentials, this process's pid in its own namespace, to
- * send stop signals here rather than to nspawn. */
+ * With --notify-fd it sends datagrams on fd 3, the launcher's socket pair
+ * that nspawn passed on as socket activation does (LISTEN_FDS=1 and
+ * LISTEN_PID naming us): "started" right before COMMAND is executed (so
+ * that the launcher has it before COMMAND can do anything), then "exec
+ * ERRNO" if it could not be. The launcher learns from it that nspawn's
+ * part succeeded, and, from the datagram's credentials, this process's pid
+ * in its own namespace, to send stop signals here rather than to nspawn.
+ * COMMAND gets neither the fd nor the variables: it cannot speak for us. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define NOTIFY_FD 3
+
 /* Whether the launcher got msg. Nobody listening (a pasted dry-run
- * command) is no reason not to run. */
-static int notify(const char *path, const char *msg)
+ * command, a socket that was not passed) is no reason not to run. */
+static int notify(int fd, const char *msg)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (!path || strlen(path) >= sizeof(sa.sun_path))
-		return 0;
-	strcpy(sa.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	ssize_t n = sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, sizeof(sa));
-	close(fd);
-	return n == (ssize_t)strlen(msg);
+	return fd >= 0 && send(fd, msg, strlen(msg), MSG_NOSIGNAL) == (ssize_t)strlen(msg);
+}
+
+/* fd 3 when socket activation's variables name it and us (else -1), made
+ * close-on-exec; the variables go either way. */
+static int notify_fd(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *n = getenv("LISTEN_FDS");
+	char self[32];
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	bool ours = pid && n && strcmp(pid, self) == 0 && strcmp(n, "1") == 0;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	unsetenv("LISTEN_PIDFDID");
+	if (!ours || fcntl(NOTIFY_FD, F_SETFD, FD_CLOEXEC) < 0)
+		return -1;
+	return NOTIFY_FD;
 }
 
 static int usage(void)
 {
-	fputs("usage: passthru-init [--notify=SOCKET] -- COMMAND [ARG...]\n", stderr);
+	fputs("usage: passthru-init [--notify-fd] -- COMMAND [ARG...]\n", stderr);
 	return 127;
 }
 
 int main(int argc, char **argv)
 {
-	const char *sock = NULL;
+	int sock = -1;
 	int i = 1;
 	for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strncmp(argv[i], "--notify=", 9) == 0)
-			sock = argv[i] + 9;
+		if (strcmp(argv[i], "--notify-fd") == 0)
+			sock = notify_fd();
 		else
 			return usage();
 	}

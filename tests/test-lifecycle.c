@@ -357,6 +357,43 @@ Test(lifecycle, nspawn_keeps_the_exit_code_contract)
 	free(err);
 }
 
+/* Our init reports on a socket nspawn passes it as fd 3: the command
+ * inherits neither that fd nor socket activation's variables, and no
+ * socket file lies in the container to write a false "exec ERRNO" to.
+ * A plain launch (no generated files) leaves no state on the host. */
+Test(lifecycle, nspawn_command_cannot_speak_for_our_init)
+{
+	need("nspawn");
+	char *argv[] = {(char *)tu_tool("passthru-launch"),
+			"--backend=nspawn",
+			"-D",
+			root,
+			"--",
+			"/bin/sh",
+			"-c",
+			"busybox readlink /proc/self/fd/3 && echo fd3; busybox env | busybox grep "
+			"LISTEN_; busybox ls /run/passthru",
+			NULL};
+	char *out = NULL, *err = NULL;
+	setenv("TMPDIR", state, 1);
+	unsetenv("XDG_RUNTIME_DIR");  /* the state base is TMPDIR */
+	setenv("LISTEN_FDS", "1", 1); /* a caller's own: not passed on either */
+	int st = tu_run(argv, &out, &err, 60);
+	unsetenv("LISTEN_FDS");
+	unsetenv("TMPDIR");
+	cr_expect_eq(st, 0, "%s", err);
+	cr_expect_str_eq(out, "init\n", "the command sees: %s", out);
+	DIR *d = opendir(state);
+	cr_assert_not_null(d);
+	struct dirent *e;
+	int entries = 0;
+	while ((e = readdir(d)))
+		entries += e->d_name[0] != '.';
+	closedir(d);
+	cr_expect_eq(entries, 0, "a plain nspawn launch made a state directory");
+	free(out), free(err);
+}
+
 /* systemd-nspawn follows a root's /dev or /run symlink onto the host and
  * creates its entries there: such a root is refused before nspawn runs. */
 Test(lifecycle, nspawn_refuses_a_root_whose_dev_or_run_leads_out)

@@ -55,38 +55,22 @@ Test(nspawn, full_plan_exact_argv)
 	char copy[4200];
 	snprintf(copy, sizeof(copy), "%s/0-.Xauthority", tmp);
 	char *files[] = {copy, NULL};
-	struct nspawn_init init = {"/usr/libexec/passthru/passthru-init", "/run/st/init.sock"};
+	struct nspawn_init init = {"/usr/libexec/passthru/passthru-init", true};
 
 	char **argv = NULL;
 	cr_assert_eq(nspawn_argv(plan, NSPAWN_KEEP_UNIT, files, &init, &argv, &err), 0, "%s", err.message);
 	char xauth[4300];
 	snprintf(xauth, sizeof(xauth), "--bind=%s:/home/steam/.Xauthority", copy);
-	const char *want[] = {"systemd-nspawn",
-			      "--quiet",
-			      "--register=no",
-			      "--keep-unit",
-			      "-D",
-			      tmp,
-			      "-u",
-			      "steam",
-			      "--bind-ro=/usr:/run/host/usr",
-			      /* a device source is never bound read-only */
-			      "--bind=/dev/null:/dev/mydev",
-			      "--bind=/dev/dri/renderD128",
-			      "--bind=/dev/nvidiactl",
-			      xauth,
-			      "--setenv=DISPLAY=:1",
-			      "--setenv=PULSE_SERVER=unix:/run/pulse/native",
-			      /* our init is PID 1: signals, 128+N, "started" */
-			      "--bind-ro=/usr/libexec/passthru/passthru-init:/run/passthru/init",
-			      "--bind=/run/st/init.sock:/run/passthru/init.sock",
-			      "--",
-			      "/run/passthru/init",
-			      "--notify=/run/passthru/init.sock",
-			      "--",
-			      "steam",
-			      "-silent",
-			      NULL};
+	const char *want[] = {
+	    "systemd-nspawn", "--quiet", "--register=no", "--keep-unit", "-D", tmp, "-u", "steam",
+	    "--bind-ro=/usr:/run/host/usr",
+	    /* a device source is never bound read-only */
+	    "--bind=/dev/null:/dev/mydev", "--bind=/dev/dri/renderD128", "--bind=/dev/nvidiactl",
+	    xauth, "--setenv=DISPLAY=:1", "--setenv=PULSE_SERVER=unix:/run/pulse/native",
+	    /* our init is PID 1: signals, 128+N, "started" */
+	    "--bind-ro=/usr/libexec/passthru/passthru-init:/run/passthru/init", "--",
+	    "/run/passthru/init", "--notify-fd", /* the socket comes as fd 3, no file */
+	    "--", "steam", "-silent", NULL};
 	expect_argv(argv, want);
 	pt_argv_free(argv);
 }

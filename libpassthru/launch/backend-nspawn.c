@@ -105,13 +105,11 @@ int nspawn_argv(const struct pt_plan *plan, unsigned flags, char *const *file_pa
 	}
 	if (init)
 		strv_push_owned(&a, bind_arg("--bind-ro=", init->init, NSPAWN_INIT));
-	if (init && init->socket)
-		strv_push_owned(&a, bind_arg("--bind=", init->socket, NSPAWN_INIT_SOCKET));
 	strv_push(&a, "--");
 	if (init) {
 		strv_push(&a, NSPAWN_INIT);
-		if (init->socket)
-			strv_push(&a, "--notify=" NSPAWN_INIT_SOCKET);
+		if (init->notify)
+			strv_push(&a, "--notify-fd");
 		strv_push(&a, "--");
 	}
 	for (char *const *p = cmd; *p; p++)
@@ -133,9 +131,9 @@ struct backend_state {
 	const struct pt_plan *plan;
 	char **files; /* host copies of the plan's generated files, in plan order */
 	size_t n_files;
-	char *init;   /* passthru-init on the host */
-	char *socket; /* our notify socket in the state directory */
-	int sockfd;
+	char *init;	/* passthru-init on the host */
+	int sockfd;	/* our end of the notify socket pair */
+	int peer_fd;	/* our init's end, passed on as NSPAWN_NOTIFY_FD */
 	unsigned flags; /* NSPAWN_* */
 	char **argv;
 
@@ -154,16 +152,15 @@ static void nspawn_cleanup(struct backend_state *s, bool keep)
 	for (size_t i = 0; !keep && i < s->n_files; i++)
 		if (s->files[i])
 			unlink(s->files[i]);
-	if (s->socket && !keep)
-		unlink(s->socket);
 	if (s->sockfd >= 0)
 		close(s->sockfd);
+	if (s->peer_fd >= 0)
+		close(s->peer_fd);
 	if (s->init_pidfd >= 0)
 		close(s->init_pidfd);
 	strv_free(s->files);
 	strv_free(s->argv);
 	free(s->init);
-	free(s->socket);
 	free(s);
 }
 
@@ -195,8 +192,9 @@ static int write_files(struct backend_state *s, const struct backend_env *env,
 
 /* The user-mode network's namespace, made (and configured) before nspawn
  * runs. nspawn runs in a PID namespace of ours with a fresh /proc, so it
- * finds the namespace as an fd it inherits (NETNS_FD, see nspawn_spawn). */
-#define NETNS_FD 3
+ * finds the namespace as an fd it inherits (NETNS_FD, see nspawn_spawn),
+ * after the one it passes on to our init. */
+#define NETNS_FD (NSPAWN_NOTIFY_FD + 1)
 static int add_netns(struct backend_state *s, int netns_fd, struct pt_error *err)
 {
 	size_t n = 0;
@@ -215,29 +213,17 @@ static int add_netns(struct backend_state *s, int netns_fd, struct pt_error *err
 	return 0;
 }
 
-/* The socket our init reports to. Datagrams carry the sender's
+/* The socket pair our init reports to. Datagrams carry the sender's
  * credentials (SO_PASSCRED): its pid, translated into our namespace. */
-static int make_socket(struct backend_state *s, const struct backend_env *env,
-		       struct pt_error *err)
+static int make_socket(struct backend_state *s, struct pt_error *err)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (asprintf(&s->socket, "%s/init.sock", env->state_dir) < 0) {
-		s->socket = NULL;
-		return pt_error_set(err, ENOMEM, "nspawn: socket");
-	}
-	if (strlen(s->socket) >= sizeof(sa.sun_path))
-		return pt_error_setx(err, ENAMETOOLONG, "nspawn: socket path %s is too long",
-				     s->socket);
-	strcpy(sa.sun_path, s->socket);
-	int one = 1;
-	s->sockfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (s->sockfd < 0 || setsockopt(s->sockfd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
-	    bind(s->sockfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return pt_error_set(err, errno, "nspawn: socket %s", s->socket);
-	/* Whoever the container user is, it may send; the directory stays 0700
-	 * on the host, inside only the socket itself is bound. */
-	if (chmod(s->socket, 0666) < 0)
-		return pt_error_set(err, errno, "nspawn: socket %s", s->socket);
+	int sv[2], one = 1;
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return pt_error_set(err, errno, "nspawn: notify socket");
+	s->sockfd = sv[0];
+	s->peer_fd = sv[1];
+	if (setsockopt(s->sockfd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
+		return pt_error_set(err, errno, "nspawn: notify socket");
 	return 0;
 }
 
@@ -251,7 +237,7 @@ static int nspawn_prepare(const struct pt_plan *plan, const struct backend_env *
 	if (!s)
 		return pt_error_set(err, ENOMEM, "nspawn");
 	s->plan = plan;
-	s->sockfd = s->init_pidfd = s->netns_fd = -1;
+	s->sockfd = s->peer_fd = s->init_pidfd = s->netns_fd = -1;
 	s->flags = nspawn_need_keep_unit() ? NSPAWN_KEEP_UNIT : 0;
 	bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	if (env->console == PT_LAUNCH_CONSOLE_PIPE ||
@@ -262,9 +248,9 @@ static int nspawn_prepare(const struct pt_plan *plan, const struct backend_env *
 	if (r == 0)
 		r = write_files(s, env, err);
 	if (r == 0)
-		r = make_socket(s, env, err);
+		r = make_socket(s, err);
 	if (r == 0) {
-		struct nspawn_init init = {s->init, s->socket};
+		struct nspawn_init init = {s->init, true};
 		r = nspawn_argv(plan, s->flags, s->files, &init, &s->argv, err);
 	}
 	if (r == 0 && env->netns_fd >= 0)
@@ -281,8 +267,22 @@ static int nspawn_prepare(const struct pt_plan *plan, const struct backend_env *
  * which nobody would listen to. */
 static int nspawn_command(const struct backend_state *s, char ***ret_argv, struct pt_error *err)
 {
-	struct nspawn_init init = {s->init, NULL};
+	struct nspawn_init init = {s->init, false};
 	return nspawn_argv(s->plan, s->flags, s->files, &init, ret_argv, err);
+}
+
+/* Our environment for nspawn, with socket activation's variables saying
+ * that fd 3 is for its payload (nspawn passes it on, as fd 3, to our
+ * init); any LISTEN_* of our own caller's is dropped. */
+static char **nspawn_env(void)
+{
+	struct strv_builder b = {0};
+	for (char **e = environ; *e; e++)
+		if (!startswith(*e, "LISTEN_"))
+			strv_push(&b, *e);
+	strv_push(&b, "LISTEN_FDS=1");
+	strv_push(&b, "LISTEN_PID=1"); /* nspawn is PID 1 of its namespace */
+	return strv_steal(&b);
 }
 
 /* nspawn runs as PID 1 of a PID namespace of ours, dying with us: when it
@@ -295,24 +295,31 @@ static int nspawn_spawn(struct backend_state *s, pid_t *ret_pid, int *ret_pidfd,
 	int r = find_program("systemd-nspawn", &path);
 	if (r < 0)
 		return pt_error_set(err, -r, "nspawn backend: systemd-nspawn");
-	const int stdio[] = {0, 1, 2, s->netns_fd};
+	_cleanup_strv_ char **envp = nspawn_env();
+	if (!envp)
+		return pt_error_set(err, ENOMEM, "nspawn backend: environment");
+	const int fds[] = {0, 1, 2, s->peer_fd, s->netns_fd};
 	/* nspawn keeps a per-machine directory there for `machinectl bind` and
 	 * refuses, loudly, to remove it where /run is no tmpfs (containers,
 	 * CI). In our mount namespace it gets a tmpfs of its own; the lock
 	 * directory beside it stays shared, so a busy root is still noticed. */
 	static const char *const tmpfs[] = {"/run/systemd/nspawn/propagate", NULL};
 	struct spawn_params p = {
-		.path = path,
-		.argv = s->argv,
-		.fds = stdio,
-		.n_fds = s->netns_fd >= 0 ? 4 : 3,
-		.die_with_caller = true,
-		.new_pidns = true,
-		.tmpfs = tmpfs,
+	    .path = path,
+	    .argv = s->argv,
+	    .envp = envp,
+	    .fds = fds,
+	    .n_fds = s->netns_fd >= 0 ? 5 : 4,
+	    .die_with_caller = true,
+	    .new_pidns = true,
+	    .tmpfs = tmpfs,
 	};
 	r = pidfd_spawn(&p, ret_pid, ret_pidfd, err);
 	if (r < 0)
 		return pt_error_prefix(err, "nspawn backend");
+	/* The other end is our init's alone from here on. */
+	close(s->peer_fd);
+	s->peer_fd = -1;
 	s->pid = *ret_pid;
 	return 0;
 }
@@ -385,13 +392,13 @@ static int nspawn_finish(struct backend_state *s, int *status, struct pt_error *
 }
 
 const struct backend backend_nspawn = {
-	.id = PT_LAUNCH_BACKEND_NSPAWN,
-	.name = "nspawn",
-	.needs_state = true,
-	.prepare = nspawn_prepare,
-	.command = nspawn_command,
-	.spawn = nspawn_spawn,
-	.forward = nspawn_forward,
-	.finish = nspawn_finish,
-	.cleanup = nspawn_cleanup,
+    .id = PT_LAUNCH_BACKEND_NSPAWN,
+    .name = "nspawn",
+    .state_for_files = true,
+    .prepare = nspawn_prepare,
+    .command = nspawn_command,
+    .spawn = nspawn_spawn,
+    .forward = nspawn_forward,
+    .finish = nspawn_finish,
+    .cleanup = nspawn_cleanup,
 };

@@ -31,9 +31,10 @@ struct backend_state;
 struct backend {
 	enum pt_launch_backend id;
 	const char *name;
-	/* prepare() writes into env->state_dir; otherwise it is made only
+	/* prepare() writes the plan's generated files into env->state_dir,
+	 * which is then made when the plan has some; otherwise it is made only
 	 * for a dry run (NULL else), so a plain launch touches no disk. */
-	bool needs_state;
+	bool state_for_files;
 	/* Checks the plan and makes what spawn() needs. Nothing may run yet. */
 	int (*prepare)(const struct pt_plan *plan, const struct backend_env *env,
 		       struct backend_state **ret, struct pt_error *err);

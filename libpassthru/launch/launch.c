@@ -441,7 +441,8 @@ static int prepare(struct pt_launch *l, bool dry_run, struct pt_error *err)
 {
 	if (l->bstate)
 		return 0;
-	int r = l->backend->needs_state || dry_run ? launch_state(l, err) : 0;
+	bool files = l->backend->state_for_files && pt_plan_file_count(l->plan) > 0;
+	int r = files || dry_run ? launch_state(l, err) : 0;
 	if (r < 0)
 		return r;
 	/* Only nspawn runs our init: the others need not look for it

@@ -21,19 +21,22 @@ enum {
  * system (no /run/systemd/system), as in containers and CI. */
 bool nspawn_need_keep_unit(void);
 
-/* Where the container finds our init (passthru-init) and its notify socket. */
-#define NSPAWN_INIT	   "/run/passthru/init"
-#define NSPAWN_INIT_SOCKET "/run/passthru/init.sock"
+/* Where the container finds our init (passthru-init), bound in read-only. */
+#define NSPAWN_INIT "/run/passthru/init"
 
-/* The host side of both, bound in read-only / read-write. */
+/* The notify socket reaches our init as fd 3, the way nspawn passes on
+ * socket activation (LISTEN_FDS=1, LISTEN_PID=1: nspawn is PID 1 of our
+ * PID namespace): no socket file, nothing the command could write to. */
+#define NSPAWN_NOTIFY_FD 3
+
 struct nspawn_init {
-	const char *init;   /* host path of passthru-init */
-	const char *socket; /* host path of the launcher's notify socket */
+	const char *init; /* host path of passthru-init */
+	bool notify;	  /* it reports to NSPAWN_NOTIFY_FD (--notify-fd) */
 };
 
 /*
  * The argv of systemd-nspawn for plan (argv[0] "systemd-nspawn"):
- * - with init: our passthru-init as PID 1 ("--notify=" NSPAWN_INIT_SOCKET
+ * - with init: our passthru-init as PID 1 ("--notify-fd" when it reports,
  *   "--", then the command), bound in; without: --as-pid2, nspawn's stub
  *   init (which reports a command killed by a signal as 255);
  * - -D ROOT (required), -u USER when set;
