@@ -555,8 +555,9 @@ static int spawn_plan(const struct pt_plan *plan, bool nobody)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* The library directly: a device node of the plan and a generated file. */
-Test(native, plan_devices_and_generated_files)
+/* The fixture and host_dev, a node MAJOR:1 (mode 0666) of a driver-less
+ * major in the host's /dev, which teardown() removes. Returns MAJOR. */
+static unsigned setup_host_node(void)
 {
 	if (geteuid() != 0)
 		cr_skip_test("a node in the host's /dev needs root");
@@ -564,6 +565,14 @@ Test(native, plan_devices_and_generated_files)
 	setup();
 	snprintf(host_dev, sizeof(host_dev), "/dev/pt-test-fake-%d", (int)getpid());
 	cr_assert_eq(mknod(host_dev, S_IFCHR | 0666, makedev(major, 1)), 0, "%s", strerror(errno));
+	cr_assert_eq(chmod(host_dev, 0666), 0); /* not the umask's */
+	return major;
+}
+
+/* The library directly: a device node of the plan and a generated file. */
+Test(native, plan_devices_and_generated_files)
+{
+	unsigned major = setup_host_node();
 	make_data_dirs(false);
 
 	struct pt_error e = {0};
@@ -622,16 +631,10 @@ Test(native, plan_devices_and_generated_files)
  * the devices still work, their host inodes do not change. */
 Test(native, container_root_cannot_change_the_hosts_device_nodes)
 {
-	if (geteuid() != 0)
-		cr_skip_test("a node in the host's /dev needs root");
-	unsigned major = tu_free_char_major();
-	setup();
-	snprintf(host_dev, sizeof(host_dev), "/dev/pt-test-fake-%d", (int)getpid());
-	cr_assert_eq(mknod(host_dev, S_IFCHR | 0666, makedev(major, 1)), 0, "%s", strerror(errno));
+	unsigned major = setup_host_node();
 	/* A null for a bind; in /dev too, where nodev cannot be in the way. */
 	snprintf(host_dev2, sizeof(host_dev2), "/dev/pt-test-null-%d", (int)getpid());
 	cr_assert_eq(mknod(host_dev2, S_IFCHR | 0666, makedev(1, 3)), 0, "%s", strerror(errno));
-	cr_assert_eq(chmod(host_dev, 0666), 0); /* not the umask's */
 	cr_assert_eq(chmod(host_dev2, 0666), 0);
 	struct stat full_before;
 	cr_assert_eq(stat("/dev/full", &full_before), 0);
