@@ -18,16 +18,18 @@
  * ERRNO" if it could not be. The launcher learns from it that nspawn's
  * part succeeded, and, from the datagram's credentials, this process's pid
  * in its own namespace, to send stop signals here rather than to nspawn.
- * COMMAND gets neither the fd nor the variables: it cannot speak for us. */
+ * COMMAND gets neither the fd nor the variables, cannot trace us (we are
+ * not dumpable), and we close the fd once it runs: it cannot speak for us. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,19 +42,22 @@ static int notify(int fd, const char *msg)
 	return fd >= 0 && send(fd, msg, strlen(msg), MSG_NOSIGNAL) == (ssize_t)strlen(msg);
 }
 
-/* fd 3 when socket activation's variables name it and us (else -1), made
- * close-on-exec; the variables go either way. */
+/* fd 3 when it is a datagram socket (else -1), made close-on-exec. It is
+ * told by what it is, not by socket activation's variables, which the
+ * container's environment could override; those are dropped either way
+ * (the launcher refuses LISTEN_* of its own for the command). */
 static int notify_fd(void)
 {
-	const char *pid = getenv("LISTEN_PID"), *n = getenv("LISTEN_FDS");
-	char self[32];
-	snprintf(self, sizeof(self), "%d", (int)getpid());
-	bool ours = pid && n && strcmp(pid, self) == 0 && strcmp(n, "1") == 0;
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_FDNAMES");
 	unsetenv("LISTEN_PIDFDID");
-	if (!ours || fcntl(NOTIFY_FD, F_SETFD, FD_CLOEXEC) < 0)
+	struct stat st;
+	int type = 0;
+	socklen_t len = sizeof(type);
+	if (fstat(NOTIFY_FD, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+	    getsockopt(NOTIFY_FD, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_DGRAM ||
+	    fcntl(NOTIFY_FD, F_SETFD, FD_CLOEXEC) < 0)
 		return -1;
 	return NOTIFY_FD;
 }
@@ -65,6 +70,10 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
+	/* Not traceable by the command, which runs as our uid under nspawn's
+	 * -u (nspawn switches users before it executes us): nothing may
+	 * write into our socket on our behalf. The command's exec resets it. */
+	prctl(PR_SET_DUMPABLE, 0);
 	int sock = -1;
 	int i = 1;
 	for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -126,6 +135,9 @@ int main(int argc, char **argv)
 		waitpid(child, NULL, 0);
 		return e == ENOENT ? 127 : 126;
 	}
+	/* COMMAND runs: nothing more to say, and no socket left to say it on. */
+	if (sock >= 0)
+		close(sock);
 
 	for (;;) {
 		struct signalfd_siginfo si;

@@ -357,32 +357,99 @@ Test(lifecycle, nspawn_keeps_the_exit_code_contract)
 	free(err);
 }
 
-/* Our init reports on a socket nspawn passes it as fd 3: the command
- * inherits neither that fd nor socket activation's variables, and no
- * socket file lies in the container to write a false "exec ERRNO" to.
- * A plain launch (no generated files) leaves no state on the host. */
+/* passthru-launch --backend=nspawn -D ROOT [OPTION] -- sh -c SCRIPT,
+ * stdin closed when close_stdin (else /dev/null); its status, stdout and
+ * stderr. */
+static int run_nspawn(const char *option, const char *script, bool close_stdin, char **out,
+		      char **err)
+{
+	char *argv[12];
+	int n = 0;
+	argv[n++] = (char *)tu_tool("passthru-launch");
+	argv[n++] = "--backend=nspawn";
+	argv[n++] = "-D";
+	argv[n++] = root;
+	if (option)
+		argv[n++] = (char *)option;
+	argv[n++] = "--";
+	argv[n++] = "/bin/sh";
+	argv[n++] = "-c";
+	argv[n++] = (char *)script;
+	argv[n] = NULL;
+	if (!close_stdin)
+		return tu_run(argv, out, err, 60);
+	int o[2], e[2];
+	cr_assert_eq(pipe2(o, O_CLOEXEC), 0);
+	cr_assert_eq(pipe2(e, O_CLOEXEC), 0);
+	pid_t parent = getpid(), pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		tu_die_with_parent(parent);
+		dup2(o[1], 1);
+		dup2(e[1], 2);
+		close(0);
+		execv(argv[0], argv);
+		_exit(126);
+	}
+	close(o[1]);
+	close(e[1]);
+	int *fds[] = {&o[0], &e[0]};
+	char **rets[] = {out, err};
+	for (int i = 0; i < 2; i++) {
+		char buf[4096];
+		ssize_t got, len = 0;
+		while ((got = read(*fds[i], buf + len, sizeof(buf) - 1 - (size_t)len)) > 0)
+			len += got;
+		buf[len] = '\0';
+		close(*fds[i]);
+		*rets[i] = strdup(buf);
+	}
+	int st;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Our init reports on a socket nspawn passes it as fd 3. The command
+ * inherits neither that fd nor socket activation's variables, cannot trace
+ * our init (as -u USER, nspawn runs it as that user), finds the fd closed
+ * in it once it runs, and no socket file lies in the container to write a
+ * false "exec ERRNO" to. A plain launch leaves no state on the host. */
 Test(lifecycle, nspawn_command_cannot_speak_for_our_init)
 {
 	need("nspawn");
-	char *argv[] = {(char *)tu_tool("passthru-launch"),
-			"--backend=nspawn",
-			"-D",
-			root,
-			"--",
-			"/bin/sh",
-			"-c",
-			"busybox readlink /proc/self/fd/3 && echo fd3; busybox env | busybox grep "
-			"LISTEN_; busybox ls /run/passthru",
-			NULL};
-	char *out = NULL, *err = NULL;
+	static const char script[] =
+	    "busybox timeout 2 busybox cat >/dev/null; echo stdin=$?; "
+	    "busybox readlink /proc/self/fd/3 && echo fd3; busybox env | busybox grep LISTEN_; "
+	    "busybox ls /run/passthru; i=0; while busybox ls /proc/1/fd 2>/dev/null | "
+	    "busybox grep -qx 3 && [ $i -lt 50 ]; do busybox sleep 0.1; i=$((i+1)); done; "
+	    "busybox ls /proc/1/fd >/dev/null 2>&1 && echo pid1-fds-readable; "
+	    "busybox ls /proc/1/fd 2>/dev/null | busybox grep -qx 3 && echo pid1-fd3; true";
+	const struct {
+		const char *option;
+		bool close_stdin;
+		const char *want;
+	} cases[] = {
+	    /* Root may read our init's fd table, where 3 is gone. */
+	    {NULL, false, "stdin=0\ninit\npid1-fds-readable\n"},
+	    /* Another user may not even look. */
+	    {"--user=tester", false, "stdin=0\ninit\n"},
+	    /* A closed stdin: the container's is /dev/null, nothing of ours. */
+	    {NULL, true, "stdin=0\ninit\npid1-fds-readable\n"},
+	};
 	setenv("TMPDIR", state, 1);
 	unsetenv("XDG_RUNTIME_DIR");  /* the state base is TMPDIR */
 	setenv("LISTEN_FDS", "1", 1); /* a caller's own: not passed on either */
-	int st = tu_run(argv, &out, &err, 60);
+	setenv("LISTEN_PID", "1", 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out = NULL, *err = NULL;
+		int st = run_nspawn(cases[i].option, script, cases[i].close_stdin, &out, &err);
+		cr_expect_eq(st, 0, "case %zu: status %d: %s", i, st, err);
+		cr_expect_str_eq(out, cases[i].want, "case %zu: the command sees: %s", i, out);
+		free(out), free(err);
+	}
 	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_PID");
 	unsetenv("TMPDIR");
-	cr_expect_eq(st, 0, "%s", err);
-	cr_expect_str_eq(out, "init\n", "the command sees: %s", out);
 	DIR *d = opendir(state);
 	cr_assert_not_null(d);
 	struct dirent *e;
@@ -391,6 +458,13 @@ Test(lifecycle, nspawn_command_cannot_speak_for_our_init)
 		entries += e->d_name[0] != '.';
 	closedir(d);
 	cr_expect_eq(entries, 0, "a plain nspawn launch made a state directory");
+
+	/* The variables are reserved: a --setenv of one would break the channel. */
+	char *out = NULL, *err = NULL;
+	int st = run_nspawn("--setenv=LISTEN_FDS=2", "echo ran", false, &out, &err);
+	cr_expect_eq(st, 125, "%s", err);
+	cr_expect(strstr(err, "LISTEN_FDS is reserved"), "%s", err);
+	cr_expect_str_eq(out, "", "the command ran: %s", out);
 	free(out), free(err);
 }
 

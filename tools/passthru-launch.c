@@ -4,6 +4,7 @@
  * the plan, hand it to the library's launch module, map the result to an
  * exit code. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -582,6 +583,12 @@ static int run(struct options *o, struct pt_launch *l)
 
 int main(int argc, char **argv)
 {
+	/* A closed stdin, stdout or stderr becomes /dev/null before anything
+	 * opens a descriptor that would take its number (and reach the
+	 * container as its stdio). */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return EXIT_SETUP;
 	struct options o = {.plan = pt_plan_new(), .launch = pt_launch_opts_new(), .wayland = -1};
 	struct pt_launch *l = NULL;
 	struct pt_error err = {0};

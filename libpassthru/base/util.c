@@ -264,3 +264,14 @@ const char *tmp_dir(void)
 	const char *t = secure_getenv("TMPDIR");
 	return t && t[0] == '/' ? t : "/tmp";
 }
+
+int fd_above_stdio(int fd)
+{
+	if (fd > 2 || fd < 0)
+		return fd;
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return copy;
+}

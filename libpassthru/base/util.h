@@ -115,5 +115,10 @@ int write_file_excl(const char *path, const void *data, size_t len, unsigned mod
  * what names the argument in the error. */
 int path_normalize(const char *path, const char *what, char **ret, struct pt_error *err);
 
+/* fd itself when it is above 2, else a close-on-exec copy above 2 and fd
+ * closed: a descriptor of ours must never pass for a child's stdio because
+ * our caller had one of 0-2 closed. -1 (errno set, fd closed) on failure. */
+int fd_above_stdio(int fd);
+
 /* A temporary directory: $TMPDIR or /tmp. */
 const char *tmp_dir(void);

@@ -138,7 +138,8 @@ struct backend_state {
 	char **argv;
 
 	pid_t pid;       /* systemd-nspawn, PID 1 of a PID namespace of ours */
-	int init_pidfd;  /* passthru-init, once it said "started" */
+	pid_t init_pid;	 /* passthru-init, once it said "started" */
+	int init_pidfd;
 	int netns_fd;    /* the user-mode network's namespace (the launch's), or -1 */
 	bool started;
 	int exec_errno;  /* the command could not be executed */
@@ -220,8 +221,12 @@ static int make_socket(struct backend_state *s, struct pt_error *err)
 	int sv[2], one = 1;
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return pt_error_set(err, errno, "nspawn: notify socket");
-	s->sockfd = sv[0];
-	s->peer_fd = sv[1];
+	/* Above stdio: a caller that closed one of 0-2 would otherwise hand
+	 * our end to the container as its stdin or stdout. */
+	s->sockfd = fd_above_stdio(sv[0]);
+	s->peer_fd = fd_above_stdio(sv[1]);
+	if (s->sockfd < 0 || s->peer_fd < 0)
+		return pt_error_set(err, errno, "nspawn: notify socket");
 	if (setsockopt(s->sockfd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
 		return pt_error_set(err, errno, "nspawn: notify socket");
 	return 0;
@@ -233,6 +238,13 @@ static int nspawn_prepare(const struct pt_plan *plan, const struct backend_env *
 	int r = engine_check_root(pt_plan_get_root(plan), err);
 	if (r < 0)
 		return pt_error_prefix(err, "nspawn backend");
+	/* nspawn's --setenv would override what tells our init its socket. */
+	for (size_t i = 0; i < pt_plan_env_count(plan); i++)
+		if (startswith(pt_plan_env(plan, i)->name, "LISTEN_"))
+			return pt_error_setx(err, EINVAL,
+					     "nspawn backend: %s is reserved (nspawn passes our "
+					     "init its socket with socket activation's variables)",
+					     pt_plan_env(plan, i)->name);
 	struct backend_state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return pt_error_set(err, ENOMEM, "nspawn");
@@ -345,11 +357,14 @@ static void read_notes(struct backend_state *s)
 		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
 			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
 		/* "started" comes before the command runs, so a stop signal
-		 * that follows anything the command did finds our init. */
+		 * that follows anything the command did finds our init. Only
+		 * our init says anything, "exec" at most once after it. */
 		if (streq(buf, "started") && !s->started && cred.pid > 0) {
 			s->started = true;
+			s->init_pid = cred.pid;
 			s->init_pidfd = pidfd_open_(cred.pid);
-		} else if (startswith(buf, "exec ")) {
+		} else if (startswith(buf, "exec ") && s->started && cred.pid == s->init_pid &&
+			   !s->exec_errno) {
 			s->exec_errno = atoi(buf + 5);
 		}
 	}
