@@ -204,6 +204,19 @@ Test(lifecycle, a_command_ignoring_sigterm_is_killed_after_kill_after)
 	}
 }
 
+/* Entries in the test's state base (hidden ones aside). */
+static int state_entries(void)
+{
+	DIR *d = opendir(state);
+	cr_assert_not_null(d);
+	struct dirent *e;
+	int n = 0;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 /* SIGKILL of the launcher: the command, systemd-nspawn and the display
  * server go with it; no mount of ours stays. */
 Test(lifecycle, sigkill_of_the_launcher_leaves_nothing_running)
@@ -236,13 +249,8 @@ Test(lifecycle, sigkill_of_the_launcher_leaves_nothing_running)
 		int st = tu_run(argv, NULL, NULL, 30);
 		unsetenv("TMPDIR");
 		cr_expect_eq(st, 0);
-		DIR *d = opendir(state);
-		struct dirent *e;
-		int left = 0;
-		while ((e = readdir(d)))
-			left += e->d_name[0] != '.';
-		closedir(d);
-		cr_expect_eq(left, 0, "%s: the dead launcher's state was cleaned", backends[b]);
+		cr_expect_eq(state_entries(), 0, "%s: the dead launcher's state was cleaned",
+			     backends[b]);
 		teardown();
 	}
 }
@@ -450,14 +458,7 @@ Test(lifecycle, nspawn_command_cannot_speak_for_our_init)
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_PID");
 	unsetenv("TMPDIR");
-	DIR *d = opendir(state);
-	cr_assert_not_null(d);
-	struct dirent *e;
-	int entries = 0;
-	while ((e = readdir(d)))
-		entries += e->d_name[0] != '.';
-	closedir(d);
-	cr_expect_eq(entries, 0, "a plain nspawn launch made a state directory");
+	cr_expect_eq(state_entries(), 0, "a plain nspawn launch made a state directory");
 
 	/* The variables are reserved: a --setenv of one would break the channel. */
 	char *out = NULL, *err = NULL;
