@@ -132,15 +132,16 @@ struct backend_state {
 	char **files; /* host copies of the plan's generated files, in plan order */
 	size_t n_files;
 	char *init;	/* passthru-init on the host */
+	char *nspawn;	/* systemd-nspawn on the host, as the launch found it */
 	int sockfd;	/* our end of the notify socket pair */
 	int peer_fd;	/* our init's end, passed on as NSPAWN_NOTIFY_FD */
 	unsigned flags; /* NSPAWN_* */
 	char **argv;
 
-	pid_t pid;       /* systemd-nspawn, PID 1 of a PID namespace of ours */
-	pid_t init_pid;	 /* passthru-init, once it said "started" */
+	pid_t pid;	/* systemd-nspawn, PID 1 of a PID namespace of ours */
+	pid_t init_pid; /* passthru-init, once it said "started" */
 	int init_pidfd;
-	int netns_fd;    /* the user-mode network's namespace (the launch's), or -1 */
+	int netns_fd;	/* the user-mode network's namespace (the launch's), or -1 */
 	bool started;
 	int exec_errno;  /* the command could not be executed */
 	int early_stop;  /* a stop signal that came before the command started */
@@ -162,6 +163,7 @@ static void nspawn_cleanup(struct backend_state *s, bool keep)
 	strv_free(s->files);
 	strv_free(s->argv);
 	free(s->init);
+	free(s->nspawn);
 	free(s);
 }
 
@@ -255,7 +257,7 @@ static int nspawn_prepare(const struct pt_plan *plan, const struct backend_env *
 	if (env->console == PT_LAUNCH_CONSOLE_PIPE ||
 	    (env->console == PT_LAUNCH_CONSOLE_AUTO && !tty))
 		s->flags |= NSPAWN_PIPE;
-	if (!(s->init = strdup(env->init)))
+	if (!(s->init = strdup(env->init)) || !(s->nspawn = strdup(env->nspawn)))
 		r = pt_error_set(err, ENOMEM, "nspawn");
 	if (r == 0)
 		r = write_files(s, env, err);
@@ -303,10 +305,6 @@ static char **nspawn_env(void)
 static int nspawn_spawn(struct backend_state *s, pid_t *ret_pid, int *ret_pidfd,
 			struct pt_error *err)
 {
-	_cleanup_free_ char *path = NULL;
-	int r = find_program("systemd-nspawn", &path);
-	if (r < 0)
-		return pt_error_set(err, -r, "nspawn backend: systemd-nspawn");
 	_cleanup_strv_ char **envp = nspawn_env();
 	if (!envp)
 		return pt_error_set(err, ENOMEM, "nspawn backend: environment");
@@ -317,16 +315,16 @@ static int nspawn_spawn(struct backend_state *s, pid_t *ret_pid, int *ret_pidfd,
 	 * directory beside it stays shared, so a busy root is still noticed. */
 	static const char *const tmpfs[] = {"/run/systemd/nspawn/propagate", NULL};
 	struct spawn_params p = {
-	    .path = path,
-	    .argv = s->argv,
-	    .envp = envp,
-	    .fds = fds,
-	    .n_fds = s->netns_fd >= 0 ? 5 : 4,
-	    .die_with_caller = true,
-	    .new_pidns = true,
-	    .tmpfs = tmpfs,
+		.path = s->nspawn,
+		.argv = s->argv,
+		.envp = envp,
+		.fds = fds,
+		.n_fds = s->netns_fd >= 0 ? 5 : 4,
+		.die_with_caller = true,
+		.new_pidns = true,
+		.tmpfs = tmpfs,
 	};
-	r = pidfd_spawn(&p, ret_pid, ret_pidfd, err);
+	int r = pidfd_spawn(&p, ret_pid, ret_pidfd, err);
 	if (r < 0)
 		return pt_error_prefix(err, "nspawn backend");
 	/* The other end is our init's alone from here on. */
@@ -407,13 +405,13 @@ static int nspawn_finish(struct backend_state *s, int *status, struct pt_error *
 }
 
 const struct backend backend_nspawn = {
-    .id = PT_LAUNCH_BACKEND_NSPAWN,
-    .name = "nspawn",
-    .state_for_files = true,
-    .prepare = nspawn_prepare,
-    .command = nspawn_command,
-    .spawn = nspawn_spawn,
-    .forward = nspawn_forward,
-    .finish = nspawn_finish,
-    .cleanup = nspawn_cleanup,
+	.id = PT_LAUNCH_BACKEND_NSPAWN,
+	.name = "nspawn",
+	.state_for_files = true,
+	.prepare = nspawn_prepare,
+	.command = nspawn_command,
+	.spawn = nspawn_spawn,
+	.forward = nspawn_forward,
+	.finish = nspawn_finish,
+	.cleanup = nspawn_cleanup,
 };

@@ -20,7 +20,8 @@ struct backend_env {
 	const char *state_dir;
 	int state_dir_fd;
 	enum pt_launch_console console;
-	const char *init; /* passthru-init, our container init, on the host */
+	const char *init;   /* passthru-init, our container init, on the host */
+	const char *nspawn; /* systemd-nspawn as the launch found it on PATH */
 	/* A network namespace the container must join (user-mode network
 	 * made before it), or -1: the plan's flags decide. */
 	int netns_fd;

@@ -55,6 +55,7 @@ struct pt_launch {
 	int lock_fd; /* flock'ed while we live: a state dir without it is stale */
 	bool keep_state;
 	bool scan_stale; /* a state directory was made: look for dead ones' */
+	char *nspawn;	 /* systemd-nspawn, found on PATH (nspawn backend only) */
 
 	struct backend_state *bstate;
 	struct pt_display *display;
@@ -289,8 +290,10 @@ static char *find_init(void)
 
 /* ---- the launch --------------------------------------------------------- */
 
+/* The backend, and for nspawn the program found on PATH (kept for its
+ * spawn: PATH is searched once per launch). */
 static int choose_backend(enum pt_launch_backend want, const struct backend **ret,
-			  struct pt_error *err)
+			  char **ret_nspawn, struct pt_error *err)
 {
 	_cleanup_free_ char *nspawn = NULL;
 	/* Looked up only where it decides something: PATH is long on some
@@ -308,6 +311,7 @@ static int choose_backend(enum pt_launch_backend want, const struct backend **re
 				     "nspawn backend: systemd-nspawn is not installed "
 				     "(Debian: systemd-container)");
 	*ret = backends[want];
+	*ret_nspawn = want == PT_LAUNCH_BACKEND_NSPAWN ? steal_pointer(&nspawn) : NULL;
 	return 0;
 }
 
@@ -323,7 +327,8 @@ int pt_launch_new(struct pt_plan *plan, const struct pt_launch_opts *opts, struc
 		return pt_error_setx(err, EINVAL, "launch: the plan has no command");
 
 	const struct backend *b = NULL;
-	int r = choose_backend(opts->backend, &b, err);
+	_cleanup_free_ char *nspawn = NULL;
+	int r = choose_backend(opts->backend, &b, &nspawn, err);
 	if (r < 0)
 		return r;
 	if (b->id == PT_LAUNCH_BACKEND_NSPAWN && !pt_plan_get_root(plan))
@@ -334,6 +339,7 @@ int pt_launch_new(struct pt_plan *plan, const struct pt_launch_opts *opts, struc
 	struct pt_launch *l = calloc(1, sizeof(*l));
 	if (!l)
 		return pt_error_set(err, ENOMEM, "launch");
+	l->nspawn = steal_pointer(&nspawn);
 	l->plan = plan;
 	l->backend = b;
 	l->console = opts->console;
@@ -458,6 +464,7 @@ static int prepare(struct pt_launch *l, bool dry_run, struct pt_error *err)
 		.state_dir_fd = l->state_fd,
 		.console = l->console,
 		.init = init,
+		.nspawn = l->nspawn,
 		.netns_fd = l->netns_fd,
 	};
 	return l->backend->prepare(l->plan, &env, &l->bstate, err);
@@ -702,6 +709,7 @@ void pt_launch_free(struct pt_launch *l)
 		close(l->lock_fd);
 	free(l->state_dir);
 	free(l->state_base);
+	free(l->nspawn);
 	free(l);
 }
 
