@@ -57,11 +57,12 @@ struct launcher {
 
 /* Starts passthru-launch with the test's state base; waits until the
  * command printed "ready". */
-static struct launcher start(const char *backend, const char *extra, const char *script)
+/* argv (room for 16) for passthru-launch --backend=BACKEND (bopt, room
+ * for 64) -D ROOT [EXTRA] -- /bin/sh -c SCRIPT. */
+static void launch_argv(char **argv, char *bopt, const char *backend, const char *extra,
+			const char *script)
 {
-	char bopt[64];
-	snprintf(bopt, sizeof(bopt), "--backend=%s", backend);
-	char *argv[16];
+	snprintf(bopt, 64, "--backend=%s", backend);
 	int n = 0;
 	argv[n++] = (char *)tu_tool("passthru-launch");
 	argv[n++] = bopt;
@@ -74,6 +75,12 @@ static struct launcher start(const char *backend, const char *extra, const char 
 	argv[n++] = "-c";
 	argv[n++] = (char *)script;
 	argv[n] = NULL;
+}
+
+static struct launcher start(const char *backend, const char *extra, const char *script)
+{
+	char bopt[64], *argv[16];
+	launch_argv(argv, bopt, backend, extra, script);
 
 	int p[2];
 	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
@@ -366,55 +373,22 @@ Test(lifecycle, nspawn_keeps_the_exit_code_contract)
 }
 
 /* passthru-launch --backend=nspawn -D ROOT [OPTION] -- sh -c SCRIPT,
- * stdin closed when close_stdin (else /dev/null); its status, stdout and
- * stderr. */
+ * stdin closed when close_stdin (else /dev/null, as tu_run gives it); its
+ * status, stdout and stderr. */
 static int run_nspawn(const char *option, const char *script, bool close_stdin, char **out,
 		      char **err)
 {
-	char *argv[12];
-	int n = 0;
-	argv[n++] = (char *)tu_tool("passthru-launch");
-	argv[n++] = "--backend=nspawn";
-	argv[n++] = "-D";
-	argv[n++] = root;
-	if (option)
-		argv[n++] = (char *)option;
-	argv[n++] = "--";
-	argv[n++] = "/bin/sh";
-	argv[n++] = "-c";
-	argv[n++] = (char *)script;
-	argv[n] = NULL;
-	if (!close_stdin)
-		return tu_run(argv, out, err, 60);
-	int o[2], e[2];
-	cr_assert_eq(pipe2(o, O_CLOEXEC), 0);
-	cr_assert_eq(pipe2(e, O_CLOEXEC), 0);
-	pid_t parent = getpid(), pid = fork();
-	cr_assert(pid >= 0);
-	if (pid == 0) {
-		tu_die_with_parent(parent);
-		dup2(o[1], 1);
-		dup2(e[1], 2);
-		close(0);
-		execv(argv[0], argv);
-		_exit(126);
+	char bopt[64], *argv[20];
+	/* A shell that closes stdin and becomes the launcher. */
+	int n = close_stdin ? 4 : 0;
+	launch_argv(argv + n, bopt, "nspawn", option, script);
+	if (close_stdin) {
+		argv[0] = "/bin/sh";
+		argv[1] = "-c";
+		argv[2] = "exec 0<&- \"$@\"";
+		argv[3] = "sh";
 	}
-	close(o[1]);
-	close(e[1]);
-	int *fds[] = {&o[0], &e[0]};
-	char **rets[] = {out, err};
-	for (int i = 0; i < 2; i++) {
-		char buf[4096];
-		ssize_t got, len = 0;
-		while ((got = read(*fds[i], buf + len, sizeof(buf) - 1 - (size_t)len)) > 0)
-			len += got;
-		buf[len] = '\0';
-		close(*fds[i]);
-		*rets[i] = strdup(buf);
-	}
-	int st;
-	cr_assert_eq(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return tu_run(argv, out, err, 60);
 }
 
 /* Our init reports on a socket nspawn passes it as fd 3. The command
